@@ -1,0 +1,137 @@
+# trawl - one non-recursive Makefile.  `make help` lists the targets.
+#
+# Flavors build in their own directories: build/release (make, make check)
+# and build/asan (make asan).  ./trawl is the release binary.
+
+VERSION   := 0.1.0
+FLAVOR    ?= release
+B         := build/$(FLAVOR)
+PKGS      := libcurl libxml-2.0 sqlite3 jansson zlib
+TESTPKGS  := criterion libmicrohttpd
+
+CC        ?= cc
+WARN      := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+             -Wshadow -Wpointer-arith -Wwrite-strings -Wvla -fno-common
+STD       := -std=c11 -D_GNU_SOURCE -DTRAWL_VERSION='"$(VERSION)"'
+OPT_release := -O2 -g
+OPT_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=undefined
+OPT       := $(OPT_$(FLAVOR))
+PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TESTCFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
+TESTLIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
+CPPFLAGS  += -Icrawler -Istorage -Iconfig -Itests/support
+ALLCFLAGS  = $(STD) $(WARN) $(OPT) $(PKGCFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKGLIBS) $(LDLIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC   := $(filter-out crawler/main.c,$(wildcard crawler/*.c storage/*.c config/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+SUP_SRC   := $(filter-out tests/support/testsrv_main.c,$(wildcard tests/support/*.c))
+SUP_OBJ   := $(SUP_SRC:%.c=$(B)/%.o)
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+UNIT_OBJ  := $(UNIT_SRC:%.c=$(B)/%.o)
+INTEG_SRC := $(wildcard tests/integ/*.c)
+INTEG_OBJ := $(INTEG_SRC:%.c=$(B)/%.o)
+
+TRAWL     := $(B)/trawl
+TESTSRV   := $(B)/trawl-testsrv
+UNIT      := $(B)/test-unit
+INTEG     := $(B)/test-integ
+GENSITE   := $(B)/gensite
+
+.PHONY: all check unit integ asan bench demo deps deps-bench clean help format
+.DEFAULT_GOAL := all
+
+all: trawl
+
+trawl: $(TRAWL)
+	$(Q)ln -sf $(TRAWL) trawl
+
+$(TRAWL): $(B)/crawler/main.o $(LIB_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+
+$(TESTSRV): $(B)/tests/support/testsrv_main.o $(SUP_OBJ) $(LIB_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(TESTLIBS) $(LDLIBS_ALL) -lpthread
+
+$(UNIT): $(UNIT_OBJ) $(SUP_OBJ) $(LIB_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(TESTLIBS) $(LDLIBS_ALL) -lpthread
+
+$(INTEG): $(INTEG_OBJ) $(SUP_OBJ) $(LIB_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(TESTLIBS) $(LDLIBS_ALL) -lpthread
+
+$(GENSITE): bench/gensite.c
+	@mkdir -p $(@D)
+	@echo "  CC    $@"
+	$(Q)$(CC) $(STD) $(WARN) -O2 -o $@ $<
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(ALLCFLAGS) $(TESTCFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(ALLCFLAGS) -c -o $@ $<
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# Tests: unit tests first (fast), then the integration tests, which run the
+# real trawl binary against a libmicrohttpd server on 127.0.0.1.
+CRITERION_FLAGS ?=
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit integ
+
+unit: $(UNIT) $(TRAWL)
+	$(UNIT) $(CRITERION_FLAGS)
+
+integ: $(INTEG) $(TRAWL) $(TESTSRV)
+	TRAWL_BIN=$(abspath $(TRAWL)) TRAWL_TESTSRV=$(abspath $(TESTSRV)) $(INTEG) $(CRITERION_FLAGS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over every test.
+asan: deps
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  TRAWL_SLOW=4 $(MAKE) --no-print-directory FLAVOR=asan unit integ
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory trawl $(TESTSRV)
+	$(Q)sh demo/run.sh ./trawl $(TESTSRV)
+
+bench: deps deps-bench
+	$(Q)$(MAKE) --no-print-directory trawl $(GENSITE)
+	$(Q)sh bench/run.sh ./trawl $(GENSITE)
+
+# Installs the missing Debian packages listed in packages.txt (as root, or
+# through sudo).  Does nothing when everything is there.
+deps:
+	$(Q)sh .ci/deps.sh packages.txt build test
+
+deps-bench:
+	$(Q)sh .ci/deps.sh packages.txt bench
+
+format:
+	clang-format -i crawler/*.[ch] storage/*.[ch] config/*.[ch] tests/*/*.[ch]
+
+clean:
+	rm -rf build trawl
+
+help:
+	@echo "make            build ./trawl (build/release)"
+	@echo "make check      install missing packages, build, run all tests"
+	@echo "make asan       the tests under AddressSanitizer + UBSan (build/asan)"
+	@echo "make demo       serve the bundled demo site on 127.0.0.1, crawl it, export JSON Lines"
+	@echo "make bench      20,000-page benchmark against nginx, with wget2 as the peer"
+	@echo "make deps       install missing Debian packages (packages.txt)"
+	@echo "make clean      remove build/ and ./trawl"
+	@echo "V=1             show full compiler commands"

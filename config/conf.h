@@ -1,0 +1,114 @@
+/*
+ * conf.h - the crawl configuration: one table of keys shared by the JSON
+ * config file and the command line.
+ *
+ * Runs in the coordinator only; workers inherit the validated struct across
+ * fork() and never parse anything.  Life of a config:
+ *
+ *     struct conf c;
+ *     conf_init(&c);                       every key unset
+ *     conf_load_file(&c, "crawl.json");    keys from the file (strict)
+ *     conf_set(&c, "concurrency", "32");   command line, overrides the file
+ *     conf_finish(&c);                     defaults for unset keys, checks
+ *     ...
+ *     conf_release(&c);
+ *
+ * Every key exists once, in a table inside conf.c: JSON name, type, field
+ * offset, bounds and default.  The command line option for key "per_host" is
+ * "--per-host"; both go through that table, so they cannot drift apart.
+ *
+ * Errors: functions return 0 or -1.  On -1 the message has already been
+ * printed to stderr, in the form "FILE:LINE:COLUMN: message" for the file
+ * and "--option: message" for the command line, saying what is wrong and
+ * what is accepted.  A config error means exit status 2.
+ */
+#ifndef TRAWL_CONF_H
+#define TRAWL_CONF_H
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf_list {
+	char **v;      /* owned strings */
+	size_t n;
+};
+
+struct conf {
+	/* where and what */
+	char *db;                   /* "trawl.db" */
+	char *job;                  /* NULL until derived from the seeds */
+	struct conf_list seeds;     /* "seeds": URLs; the CLI adds its URL args */
+	char *seeds_file;           /* "seeds_file": one URL per line */
+
+	/* the pool */
+	long workers;               /* 0 = online CPUs (default) */
+	long concurrency;           /* transfers per worker, 64 */
+
+	/* politeness and scope */
+	long per_host;              /* transfers in flight per host, 4 */
+	long delay_ms;              /* "delay": ms between request starts, 0 */
+	long max_depth;             /* -1 = unlimited (default) */
+	long max_pages;             /* 0 = unlimited (default) */
+	struct conf_list allow_domains; /* "allow_domains"; --allow-domain */
+	struct conf_list include;   /* regexes; a URL must match one if any */
+	struct conf_list exclude;   /* regexes; a URL matching one is skipped */
+	bool robots;                /* true; --no-robots sets false */
+
+	/* requests */
+	char *user_agent;           /* "trawl/VERSION" */
+	long timeout_s;             /* "timeout": total per transfer, 30 */
+	long connect_timeout_s;     /* 10 */
+	long long max_size;         /* body cap in bytes, 10 MiB */
+	long max_links;             /* links taken per page, 5000 */
+	bool store_body;            /* store the compressed body, false */
+
+	/* output */
+	bool quiet;                 /* no progress, no info logs */
+	bool progress;              /* live display; default: stderr is a tty */
+
+	/* derived by conf_finish(); not keys */
+	regex_t *include_re;        /* include.n compiled, REG_EXTENDED|REG_NOSUB */
+	regex_t *exclude_re;
+
+	/* bookkeeping: which keys were given (bit i = table row i) */
+	uint64_t set_mask;
+	uint64_t cli_mask;          /* given on the command line */
+	char *file;                 /* path of the loaded config file, or NULL */
+};
+
+/* Every key unset, nothing allocated. */
+void conf_init(struct conf *c);
+
+/* Reads a JSON object from PATH.  Unknown keys, wrong types, out-of-range or
+ * malformed values are errors reported as PATH:LINE:COLUMN of the offending
+ * key or value.  Keys already given on the command line are left as they are
+ * (the command line wins whatever the call order). */
+int conf_load_file(struct conf *c, const char *path);
+
+/* Sets key NAME (the JSON name, e.g. "per_host") from command-line text VALUE
+ * (NULL for a boolean flag meaning true).  String lists append; the first
+ * command-line value of a list replaces what the file gave. */
+int conf_set(struct conf *c, const char *name, const char *value);
+
+/* Fills defaults for unset keys, compiles regexes and checks cross-key
+ * rules.  After it, every field holds its final value. */
+int conf_finish(struct conf *c);
+
+/* Frees everything conf owns.  Safe on a conf_init()ed struct. */
+void conf_release(struct conf *c);
+
+/* Serializes the effective config as a JSON object (stored with the job).
+ * Caller frees with free(). */
+char *conf_to_json(const struct conf *c);
+
+/* Appends to a string list; takes a copy of S. */
+void conf_list_push(struct conf_list *l, const char *s);
+
+/* Writes one line per key to F: "--per-host N / \"per_host\": ..., default
+ * and meaning", for --help. */
+void conf_print_help(FILE *f);
+
+#endif
