@@ -90,11 +90,28 @@ int conf_load_file(struct conf *c, const char *path);
 
 /* Sets key NAME (the JSON name, e.g. "per_host") from command-line text VALUE
  * (NULL for a boolean flag meaning true).  String lists append; the first
- * command-line value of a list replaces what the file gave. */
+ * command-line value of a list replaces what the file gave.  The URL
+ * arguments of `trawl crawl` go in with conf_set(c, "seeds", url), so they
+ * replace the file's seeds like any list option.  (Seeds pushed with
+ * conf_list_push() before conf_load_file() also win over the file.) */
 int conf_set(struct conf *c, const char *name, const char *value);
 
+/* The same by option name, with or without the leading "--" ("per-host",
+ * "--no-robots", "seeds" = seeds_file); for "--no-robots" a NULL VALUE sets
+ * robots to false. */
+int conf_set_option(struct conf *c, const char *opt, const char *value);
+
+/* The table's long options, for building getopt_long()'s array in main.c:
+ * the I-th name without "--" (e.g. "per-host"), whether it takes an argument,
+ * and its short letter (0 if none: -d, -j, -s are the only ones); NULL past
+ * the last. */
+const char *conf_option(size_t i, bool *has_arg, int *short_opt);
+
 /* Fills defaults for unset keys, compiles regexes and checks cross-key
- * rules.  After it, every field holds its final value. */
+ * rules.  After it, every field holds its final value: workers >= 1,
+ * allow_domains lower-case without a leading ".", include_re/exclude_re
+ * hold include.n/exclude.n compiled patterns (NULL when the list is empty).
+ * Do not change the lists after it. */
 int conf_finish(struct conf *c);
 
 /* Frees everything conf owns.  Safe on a conf_init()ed struct. */

@@ -1,0 +1,675 @@
+/*
+ * coord.c - the coordinator's loop (see coord.h).
+ *
+ * Runs in the coordinator process.  Per page: one order out, one result
+ * in, one page row, ~40 links fingerprinted and looked up in the seen set,
+ * and a row for each new one.  One poll() covers every worker channel and
+ * a signalfd, so signals are handled in ordinary code.
+ */
+#include "coord.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "frontier.h"
+#include "log.h"
+#include "progress.h"
+#include "proto.h"
+#include "store.h"
+#include "supervise.h"
+#include "url.h"
+
+#define BATCH_RESULTS 500
+#define BATCH_MS 250
+#define DRAIN_MS 10000
+#define WINDOW 50000
+
+struct order {
+	struct fentry *e;    /* NULL when the id is free */
+	int worker;
+};
+
+struct coord {
+	struct conf *conf;
+	struct store *store;
+	int64_t job;
+	struct frontier *fr;
+	struct supervise sv;
+	struct progress prog;
+
+	struct order *orders;    /* indexed by order id - 1 */
+	uint32_t *free_ids;
+	uint32_t nfree, norders;
+	int inflight;
+
+	char **scope_hosts;      /* the seeds' hosts */
+	size_t nscope;
+
+	int64_t pages_before;    /* page rows from earlier runs */
+	int64_t pages, errors, skipped, queued;
+	long long started;
+
+	long long tx_since;
+	int tx_results;
+
+	int sigfd;
+	int signals;
+	bool draining, fatal;
+	long long drain_deadline;
+};
+
+/* ---- scope ---- */
+
+static bool host_in_list(const char *h, size_t n, char **list, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (strlen(list[i]) == n && strncmp(list[i], h, n) == 0)
+			return true;
+	return false;
+}
+
+static bool domain_match(const char *h, size_t n, const struct conf_list *doms)
+{
+	size_t i;
+
+	for (i = 0; i < doms->n; i++) {
+		size_t dl = strlen(doms->v[i]);
+		if (n == dl && strncmp(h, doms->v[i], n) == 0)
+			return true;
+		if (n > dl && h[n - dl - 1] == '.' &&
+		    strncmp(h + n - dl, doms->v[i], dl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* NULL if URL may be crawled, else the reason it is skipped. */
+static const char *out_of_scope(const struct coord *c, const char *url)
+{
+	const struct conf *cf = c->conf;
+	size_t n, i;
+	const char *h = url_host(url, &n);
+	bool ok;
+
+	if (!h)
+		return "scope";
+	if (!host_in_list(h, n, c->scope_hosts, c->nscope) &&
+	    !domain_match(h, n, &cf->allow_domains))
+		return "scope";
+	if (cf->include.n > 0) {
+		for (ok = false, i = 0; i < cf->include.n && !ok; i++)
+			ok = regexec(&cf->include_re[i], url, 0, NULL, 0) == 0;
+		if (!ok)
+			return "include";
+	}
+	for (i = 0; i < cf->exclude.n; i++)
+		if (regexec(&cf->exclude_re[i], url, 0, NULL, 0) == 0)
+			return "exclude";
+	return NULL;
+}
+
+/* ---- storage batching ---- */
+
+static int tx_touch(struct coord *c)
+{
+	if (store_in_tx(c->store))
+		return 0;
+	if (store_begin(c->store) < 0)
+		return -1;
+	c->tx_since = now_ms();
+	c->tx_results = 0;
+	return 0;
+}
+
+static int tx_commit(struct coord *c)
+{
+	if (!store_in_tx(c->store))
+		return 0;
+	return store_commit(c->store);
+}
+
+/* ---- links ---- */
+
+/* Handles one link found on a page of depth DEPTH - 1. */
+static int take_link(struct coord *c, const char *url, size_t len, int depth,
+		     int64_t parent)
+{
+	uint64_t fp = url_fingerprint(url, len);
+	int seen = frontier_seen(c->fr, fp), rc;
+	long maxd = c->conf->max_depth;
+	const char *why;
+	int64_t id;
+
+	if (seen != SEEN_NONE && seen <= depth)
+		return 0;
+	frontier_mark(c->fr, fp, depth);
+	if (seen != SEEN_NONE && (maxd < 0 || seen <= maxd))
+		/* Queued or fetched already; lower a queued row's depth. */
+		return store_url_set_depth(c->store, c->job, fp, depth);
+	if (maxd >= 0 && depth > maxd)
+		return 0; /* remembered in the seen set only */
+	why = out_of_scope(c, url);
+	if (why) {
+		rc = store_url_add(c->store, c->job, fp, url, depth, parent,
+				   URL_SKIPPED, why, &id);
+		if (rc > 0)
+			c->skipped++;
+		return rc < 0 ? -1 : 0;
+	}
+	rc = frontier_add(c->fr, fp, url, depth, parent);
+	if (rc > 0)
+		c->queued++;
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- orders and results ---- */
+
+static uint32_t order_new(struct coord *c, struct fentry *e, int worker)
+{
+	uint32_t id = c->free_ids[--c->nfree];
+
+	c->orders[id - 1].e = e;
+	c->orders[id - 1].worker = worker;
+	c->inflight++;
+	c->sv.w[worker].inflight++;
+	return id;
+}
+
+static struct fentry *order_end(struct coord *c, uint32_t id)
+{
+	struct order *o = &c->orders[id - 1];
+	struct fentry *e = o->e;
+
+	o->e = NULL;
+	c->free_ids[c->nfree++] = id;
+	c->inflight--;
+	c->sv.w[o->worker].inflight--;
+	return e;
+}
+
+static int store_result(struct coord *c, struct fentry *e, const struct result *r)
+{
+	struct page_rec p;
+	int depth = frontier_seen(c->fr, e->fp), state;
+	const char *l, *end;
+
+	if (depth == SEEN_NONE || depth > e->depth)
+		depth = e->depth;
+	memset(&p, 0, sizeof p);
+	p.url_id = e->id;
+	p.final_url = r->final_url;
+	p.status = (int)r->status;
+	p.depth = depth;
+	p.fetched_at = wall_ms();
+	p.content_type = r->content_type;
+	p.bytes = (int64_t)r->bytes;
+	p.elapsed_ms = r->elapsed_ms;
+	p.etag = r->etag;
+	p.last_modified = r->last_modified;
+	p.content_hash = r->content_hash;
+	p.title = r->title;
+	p.description = r->description;
+	p.canonical = r->canonical;
+	p.links = r->links;
+	p.links_len = r->links_len;
+	p.error = r->error;
+	p.body = r->body;
+	p.body_len = r->body_len;
+	state = r->error && r->status == 0 ? URL_FAILED : URL_DONE;
+	if (tx_touch(c) < 0 || store_page_add(c->store, c->job, &p, state) < 0)
+		return -1;
+	c->pages++;
+	c->queued--;
+	c->tx_results++;
+	if (r->error) {
+		c->errors++;
+		log_debug("%s: %s%s%s", e->url, r->error,
+			  r->error_detail ? ": " : "",
+			  r->error_detail ? r->error_detail : "");
+	}
+	if (!(r->flags & RESULT_PARSED) || (r->flags & RESULT_NOFOLLOW))
+		return 0;
+	for (l = r->links, end = r->links + r->links_len; l < end;) {
+		size_t n = strlen(l);
+		if (take_link(c, l, n, depth + 1, e->id) < 0)
+			return -1;
+		l += n + 1;
+	}
+	return 0;
+}
+
+static void worker_lost(struct coord *c, int slot);
+
+/* Handles what worker SLOT sent.  Returns -1 on a storage error. */
+static int read_worker(struct coord *c, int slot)
+{
+	struct wslot *w = &c->sv.w[slot];
+	struct ipc_frame f;
+	struct result r;
+	long n;
+	int rc;
+
+	for (;;) {
+		n = ipc_fill(&w->in, w->fd);
+		if (n == IPC_AGAIN)
+			return 0;
+		if (n <= 0) {
+			if (n < 0)
+				log_warn("reading from worker %d: %s", slot, strerror(errno));
+			worker_lost(c, slot);
+			return 0;
+		}
+		while ((rc = ipc_next(&w->in, &f)) == 1) {
+			if (f.type == IPC_READY) {
+				w->ready = true;
+				continue;
+			}
+			if (f.type != IPC_RESULT || f.id == 0 || f.id > c->norders ||
+			    !c->orders[f.id - 1].e || c->orders[f.id - 1].worker != slot ||
+			    proto_get_result(&f, &r) < 0) {
+				log_error("worker %d sent a malformed %s frame; replacing it",
+					  slot, ipc_type_name(f.type));
+				worker_lost(c, slot);
+				return 0;
+			}
+			{
+				struct fentry *e = order_end(c, f.id);
+				rc = store_result(c, e, &r);
+				frontier_done(c->fr, e);
+				if (rc < 0)
+					return -1;
+			}
+		}
+		if (rc < 0) {
+			log_error("worker %d sent a malformed frame; replacing it", slot);
+			worker_lost(c, slot);
+			return 0;
+		}
+	}
+}
+
+/* Worker SLOT is gone: its orders go back to the queue, or fail for good
+ * when a worker already died holding them; a new worker takes the slot. */
+static void worker_lost(struct coord *c, int slot)
+{
+	uint32_t id;
+
+	if (c->sv.w[slot].fd < 0 && c->sv.w[slot].pid == 0)
+		return;
+	for (id = 1; id <= c->norders; id++) {
+		struct fentry *e;
+		struct result r;
+		if (!c->orders[id - 1].e || c->orders[id - 1].worker != slot)
+			continue;
+		e = order_end(c, id);
+		if (++e->crashes < 2) {
+			frontier_requeue(c->fr, e);
+			continue;
+		}
+		memset(&r, 0, sizeof r);
+		r.error = "worker-crashed";
+		r.final_url = e->url;
+		r.links = "";
+		log_warn("%s: two workers died fetching it; marked failed", e->url);
+		if (store_result(c, e, &r) < 0)
+			c->fatal = true;
+		frontier_done(c->fr, e);
+	}
+	supervise_lost(&c->sv, slot);
+	if (!c->draining && supervise_spawn(&c->sv, slot) < 0)
+		c->fatal = true;
+}
+
+static void on_reaped(void *arg, int slot)
+{
+	worker_lost(arg, slot);
+}
+
+/* ---- dispatch ---- */
+
+static int pick_worker(struct coord *c, const struct fentry *e)
+{
+	int n = c->sv.n, best = -1, i, free_best = 0;
+	long conc = c->conf->concurrency;
+	int pref = (int)(e->host ? ((uintptr_t)e->host >> 4) % (uintptr_t)n : 0);
+	struct wslot *w = &c->sv.w[pref];
+
+	/* The host's own worker keeps its connections warm, unless it is
+	 * busier than the others. */
+	if (w->fd >= 0 && w->ready && w->inflight < conc / 2)
+		return pref;
+	for (i = 0; i < n; i++) {
+		w = &c->sv.w[i];
+		if (w->fd < 0 || !w->ready || w->inflight >= conc)
+			continue;
+		if (best < 0 || conc - w->inflight > free_best) {
+			best = i;
+			free_best = (int)(conc - w->inflight);
+		}
+	}
+	return best;
+}
+
+static bool total_credit(const struct coord *c)
+{
+	int i;
+
+	for (i = 0; i < c->sv.n; i++) {
+		const struct wslot *w = &c->sv.w[i];
+		if (w->fd >= 0 && w->ready && w->inflight < c->conf->concurrency)
+			return true;
+	}
+	return false;
+}
+
+static bool page_limit_reached(const struct coord *c)
+{
+	return c->conf->max_pages > 0 &&
+	       c->pages_before + c->pages + c->inflight >= c->conf->max_pages;
+}
+
+/* Sends what may go now.  Returns the time a delayed host wakes, or 0. */
+static long long dispatch(struct coord *c)
+{
+	long long now = now_ms(), wake = 0;
+	struct fentry *e;
+	int wi;
+
+	if (frontier_refill(c->fr) < 0) {
+		c->fatal = true;
+		return 0;
+	}
+	while (!page_limit_reached(c) && total_credit(c) &&
+	       (e = frontier_pop(c->fr, now, &wake))) {
+		wi = pick_worker(c, e);
+		proto_put_order(&c->sv.w[wi].out, order_new(c, e, wi), e->url);
+		if (frontier_waiting(c->fr) == 0 && frontier_refill(c->fr) < 0) {
+			c->fatal = true;
+			break;
+		}
+	}
+	return wake;
+}
+
+/* ---- signals ---- */
+
+static void read_signals(struct coord *c)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->sigfd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo == SIGCHLD) {
+			supervise_reap(&c->sv, on_reaped, c);
+			continue;
+		}
+		c->signals++;
+		progress_clear(&c->prog);
+		if (c->signals == 1) {
+			c->draining = true;
+			c->drain_deadline = now_ms() + DRAIN_MS;
+			log_info("stopping: letting %d transfers finish (up to %d s); "
+				 "press Ctrl-C again to stop now", c->inflight,
+				 DRAIN_MS / 1000);
+		} else {
+			log_info("stopping now");
+		}
+	}
+}
+
+/* ---- setup ---- */
+
+static int add_seeds(struct coord *c)
+{
+	size_t i, n;
+	int64_t id;
+	int rc;
+
+	c->scope_hosts = xcalloc(c->conf->seeds.n + 1, sizeof *c->scope_hosts);
+	for (i = 0; i < c->conf->seeds.n; i++) {
+		const char *u = c->conf->seeds.v[i];
+		const char *h = url_host(u, &n);
+		uint64_t fp = url_fingerprint(u, strlen(u));
+		if (h && !host_in_list(h, n, c->scope_hosts, c->nscope))
+			c->scope_hosts[c->nscope++] = xstrndup(h, n);
+		if (frontier_seen(c->fr, fp) != SEEN_NONE)
+			continue;
+		frontier_mark(c->fr, fp, 0);
+		rc = frontier_add(c->fr, fp, u, 0, 0);
+		if (rc < 0)
+			return -1;
+		c->queued += rc;
+		(void)id;
+	}
+	return 0;
+}
+
+static void summary(struct coord *c, const char *how)
+{
+	double secs = (double)(now_ms() - c->started) / 1000.0;
+
+	progress_clear(&c->prog);
+	fprintf(stderr,
+		"trawl: job \"%s\" %s: %lld pages fetched in %.1f s (%.0f pages/s), "
+		"%lld errors, %lld queued, %lld skipped\n",
+		c->conf->job, how, (long long)c->pages, secs,
+		secs > 0 ? (double)c->pages / secs : 0.0, (long long)c->errors,
+		(long long)(c->queued > 0 ? c->queued : 0), (long long)c->skipped);
+	if (c->pages_before + c->pages > 0)
+		fprintf(stderr, "trawl: export with: trawl export --db %s --job %s\n",
+			c->conf->db, c->conf->job);
+}
+
+static void progress_update(struct coord *c)
+{
+	struct progress_info in = {
+		.pages = c->pages, .errors = c->errors, .queued = c->queued,
+		.skipped = c->skipped, .inflight = c->inflight, .workers = c->sv.n,
+		.concurrency = (int)c->conf->concurrency, .draining = c->draining,
+	};
+	progress_tick(&c->prog, &in, c->sv.stats);
+}
+
+/* ---- the loop ---- */
+
+static int loop(struct coord *c)
+{
+	struct pollfd *pfd = xcalloc((size_t)c->sv.n + 1, sizeof *pfd);
+	int ret = EXIT_OK;
+
+	for (;;) {
+		long long now, wake = 0, timeout = 1000, t;
+		int i, np = 0;
+
+		if (!c->draining)
+			wake = dispatch(c);
+		if (c->fatal) {
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		if (c->inflight == 0 &&
+		    (c->draining || page_limit_reached(c) || frontier_empty(c->fr)))
+			break;
+		if (c->signals >= 2 || (c->draining && now_ms() >= c->drain_deadline))
+			break;
+
+		for (i = 0; i < c->sv.n; i++) {
+			struct wslot *w = &c->sv.w[i];
+			if (w->fd < 0)
+				continue;
+			if (ipc_pending(&w->out) && ipc_flush(&w->out, w->fd) < 0) {
+				log_warn("writing to worker %d: %s", i, strerror(errno));
+				worker_lost(c, i);
+				continue;
+			}
+		}
+		for (i = 0; i < c->sv.n; i++) {
+			struct wslot *w = &c->sv.w[i];
+			if (w->fd < 0)
+				continue;
+			pfd[np].fd = w->fd;
+			pfd[np].events = POLLIN | (ipc_pending(&w->out) ? POLLOUT : 0);
+			pfd[np].revents = 0;
+			np++;
+		}
+		pfd[np].fd = c->sigfd;
+		pfd[np].events = POLLIN;
+		pfd[np].revents = 0;
+
+		now = now_ms();
+		if (store_in_tx(c->store)) {
+			t = c->tx_since + BATCH_MS - now;
+			if (c->inflight == 0)
+				t = 0;
+			if (t < timeout)
+				timeout = t;
+		}
+		if (wake && wake - now < timeout)
+			timeout = wake - now;
+		if (c->prog.on && timeout > 200)
+			timeout = 200;
+		if (c->draining && c->drain_deadline - now < timeout)
+			timeout = c->drain_deadline - now;
+		if (timeout < 0)
+			timeout = 0;
+
+		if (poll(pfd, (nfds_t)np + 1, (int)timeout) < 0 && errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		if (pfd[np].revents)
+			read_signals(c);
+		for (i = 0; i < np; i++) {
+			int slot;
+			if (!pfd[i].revents)
+				continue;
+			for (slot = 0; slot < c->sv.n; slot++)
+				if (c->sv.w[slot].fd == pfd[i].fd)
+					break;
+			if (slot == c->sv.n)
+				continue;
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				if (read_worker(c, slot) < 0) {
+					c->fatal = true;
+					break;
+				}
+			}
+		}
+		if (c->fatal) {
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		now = now_ms();
+		if (store_in_tx(c->store) &&
+		    (c->tx_results >= BATCH_RESULTS || now - c->tx_since >= BATCH_MS ||
+		     c->inflight == 0) &&
+		    tx_commit(c) < 0) {
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		progress_update(c);
+	}
+	free(pfd);
+	if (ret == EXIT_OK && c->signals > 0)
+		ret = EXIT_INTERRUPTED;
+	return ret;
+}
+
+int coord_run(struct conf *cf)
+{
+	struct coord c;
+	sigset_t mask;
+	char *config_json = NULL;
+	bool resumed = false;
+	int ret = EXIT_RUNTIME, claimed = 0;
+	uint32_t i;
+	struct job_counts counts;
+
+	memset(&c, 0, sizeof c);
+	c.conf = cf;
+	c.sigfd = -1;
+	c.started = now_ms();
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	c.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (c.sigfd < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		goto out;
+	}
+
+	c.store = store_open(cf->db, STORE_RW);
+	if (!c.store)
+		goto out;
+	config_json = conf_to_json(cf);
+	if (store_job_claim(c.store, cf->job, config_json, &c.job, &resumed) < 0)
+		goto out;
+	claimed = 1;
+	c.fr = frontier_new(c.store, c.job, WINDOW, (int)cf->per_host, cf->delay_ms);
+	if (resumed) {
+		if (store_job_counts(c.store, c.job, &counts) < 0)
+			goto out;
+		c.pages_before = counts.pages;
+		c.queued = counts.by_state[URL_QUEUED];
+	}
+	if (tx_touch(&c) < 0 || frontier_load(c.fr) < 0 || add_seeds(&c) < 0 ||
+	    tx_commit(&c) < 0)
+		goto out;
+	if (resumed)
+		log_info("resuming job \"%s\": %lld pages fetched before, %lld queued",
+			 cf->job, (long long)c.pages_before, (long long)c.queued);
+
+	c.norders = (uint32_t)(cf->workers * cf->concurrency);
+	c.orders = xcalloc(c.norders, sizeof *c.orders);
+	c.free_ids = xmalloc(c.norders * sizeof *c.free_ids);
+	for (i = 0; i < c.norders; i++)
+		c.free_ids[i] = c.norders - i;
+	c.nfree = c.norders;
+
+	progress_init(&c.prog, cf->progress && !cf->quiet);
+	if (supervise_start(&c.sv, cf, (int)cf->workers) < 0)
+		goto out;
+	ret = loop(&c);
+	if (tx_commit(&c) < 0)
+		ret = EXIT_RUNTIME;
+	supervise_stop(&c.sv, c.signals >= 2 ? 0 : 2000);
+	summary(&c, ret == EXIT_OK ? "finished" :
+		    ret == EXIT_INTERRUPTED ? "stopped (resume with the same command)" :
+		    "failed");
+out:
+	if (c.store && claimed) {
+		if (store_in_tx(c.store))
+			tx_commit(&c);
+		store_job_release(c.store, c.job,
+				  ret == EXIT_OK ? "finished" : "stopped");
+	}
+	if (c.sv.w)
+		supervise_stop(&c.sv, 0);
+	/* Entries still held by orders were never given back to the frontier. */
+	for (i = 0; c.orders && i < c.norders; i++)
+		free(c.orders[i].e);
+	frontier_free(c.fr);
+	store_close(c.store);
+	for (i = 0; i < c.nscope; i++)
+		free(c.scope_hosts[i]);
+	free(c.scope_hosts);
+	free(c.orders);
+	free(c.free_ids);
+	free(config_json);
+	if (c.sigfd >= 0)
+		close(c.sigfd);
+	return ret;
+}

@@ -1,0 +1,29 @@
+/*
+ * coord.h - the coordinator: runs one crawl job from seeds to summary.
+ *
+ * It owns all state: the store (the only writer), the frontier, the seen
+ * set, scope and the worker pool.  Workers only fetch and parse what it
+ * orders.  Results are committed in batches (every 500 results or 250 ms,
+ * whichever comes first, and before exit).
+ *
+ * Stops: the first SIGINT/SIGTERM stops dispatching and lets transfers in
+ * flight finish (10 s at most); a second one stops at once.  Either way
+ * what was fetched is committed and the job resumes where it stopped.
+ */
+#ifndef TRAWL_COORD_H
+#define TRAWL_COORD_H
+
+#include "conf.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_INTERRUPTED = 130,
+};
+
+/* Runs the crawl described by C (finished, c->job set, c->seeds holding
+ * the normalized seeds).  Returns the process exit status. */
+int coord_run(struct conf *c);
+
+#endif

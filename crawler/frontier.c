@@ -1,0 +1,377 @@
+/*
+ * frontier.c - seen set, host queues and the window over the store (see
+ * frontier.h).
+ *
+ * Runs in the coordinator.  The seen set is open addressing over two
+ * parallel arrays (8-byte fingerprint, 1-byte depth), at most 5/8 full:
+ * under 15 bytes per URL.  Hosts are a chained hash table; hosts with
+ * waiting entries and room sit on a circular ready list, served round-robin.
+ */
+#include "frontier.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "url.h"
+
+struct host {
+	struct host *hnext;          /* hash chain */
+	struct host *rprev, *rnext;  /* ready ring, when on it */
+	struct fentry *head, *tail;
+	size_t queued;
+	int inflight;
+	long long next_at;           /* earliest next dispatch, monotonic ms */
+	bool ready;
+	char name[];                 /* "host:port" */
+};
+
+struct frontier {
+	struct store *store;
+	int64_t job;
+	size_t window, waiting;
+	int per_host;
+	long delay_ms;
+	bool spill;                  /* the store may hold rows not in memory */
+	int64_t cursor;              /* every queued row with id <= cursor is in memory or done */
+
+	uint64_t *seen_fp;
+	uint8_t *seen_depth;
+	size_t seen_mask, seen_n;
+
+	struct host **hosts;
+	size_t hosts_mask, nhosts;
+	struct host *ring;           /* next host to serve */
+};
+
+static void seen_grow(struct frontier *f)
+{
+	size_t old = f->seen_mask + 1, i, j, cap = old * 2;
+	uint64_t *fp = xcalloc(cap, sizeof *fp);
+	uint8_t *d = xmalloc(cap);
+
+	for (i = 0; i < old; i++) {
+		if (!f->seen_fp[i])
+			continue;
+		for (j = f->seen_fp[i] & (cap - 1); fp[j]; j = (j + 1) & (cap - 1))
+			;
+		fp[j] = f->seen_fp[i];
+		d[j] = f->seen_depth[i];
+	}
+	free(f->seen_fp);
+	free(f->seen_depth);
+	f->seen_fp = fp;
+	f->seen_depth = d;
+	f->seen_mask = cap - 1;
+}
+
+int frontier_seen(const struct frontier *f, uint64_t fp)
+{
+	size_t i;
+
+	for (i = fp & f->seen_mask; f->seen_fp[i]; i = (i + 1) & f->seen_mask)
+		if (f->seen_fp[i] == fp)
+			return f->seen_depth[i];
+	return SEEN_NONE;
+}
+
+void frontier_mark(struct frontier *f, uint64_t fp, int depth)
+{
+	size_t i;
+	uint8_t d = depth > 255 ? 255 : (uint8_t)depth;
+
+	if ((f->seen_n + 1) * 8 > (f->seen_mask + 1) * 5)
+		seen_grow(f);
+	for (i = fp & f->seen_mask; f->seen_fp[i]; i = (i + 1) & f->seen_mask) {
+		if (f->seen_fp[i] == fp) {
+			if (d < f->seen_depth[i])
+				f->seen_depth[i] = d;
+			return;
+		}
+	}
+	f->seen_fp[i] = fp;
+	f->seen_depth[i] = d;
+	f->seen_n++;
+}
+
+size_t frontier_seen_count(const struct frontier *f)
+{
+	return f->seen_n;
+}
+
+struct frontier *frontier_new(struct store *s, int64_t job, size_t window,
+			      int per_host, long delay_ms)
+{
+	struct frontier *f = xcalloc(1, sizeof *f);
+
+	f->store = s;
+	f->job = job;
+	f->window = window;
+	f->per_host = per_host;
+	f->delay_ms = delay_ms;
+	f->spill = true;
+	f->seen_mask = 1023;
+	f->seen_fp = xcalloc(f->seen_mask + 1, sizeof *f->seen_fp);
+	f->seen_depth = xmalloc(f->seen_mask + 1);
+	f->hosts_mask = 255;
+	f->hosts = xcalloc(f->hosts_mask + 1, sizeof *f->hosts);
+	return f;
+}
+
+void frontier_free(struct frontier *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i <= f->hosts_mask; i++) {
+		struct host *h = f->hosts[i], *hn;
+		for (; h; h = hn) {
+			struct fentry *e = h->head, *en;
+			for (; e; e = en) {
+				en = e->next;
+				free(e);
+			}
+			hn = h->hnext;
+			free(h);
+		}
+	}
+	free(f->hosts);
+	free(f->seen_fp);
+	free(f->seen_depth);
+	free(f);
+}
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+	return url_fingerprint(s, n);
+}
+
+static struct host *host_get(struct frontier *f, const char *name, size_t n)
+{
+	uint64_t hv = name_hash(name, n);
+	struct host **b = &f->hosts[hv & f->hosts_mask], *h;
+
+	for (h = *b; h; h = h->hnext)
+		if (strncmp(h->name, name, n) == 0 && h->name[n] == '\0')
+			return h;
+	if (f->nhosts + 1 > (f->hosts_mask + 1) * 2) {
+		size_t cap = (f->hosts_mask + 1) * 4, i;
+		struct host **t = xcalloc(cap, sizeof *t);
+		for (i = 0; i <= f->hosts_mask; i++) {
+			struct host *x = f->hosts[i], *xn;
+			for (; x; x = xn) {
+				uint64_t xh = name_hash(x->name, strlen(x->name));
+				xn = x->hnext;
+				x->hnext = t[xh & (cap - 1)];
+				t[xh & (cap - 1)] = x;
+			}
+		}
+		free(f->hosts);
+		f->hosts = t;
+		f->hosts_mask = cap - 1;
+		b = &f->hosts[hv & f->hosts_mask];
+	}
+	h = xcalloc(1, sizeof *h + n + 1);
+	memcpy(h->name, name, n);
+	h->hnext = *b;
+	*b = h;
+	f->nhosts++;
+	return h;
+}
+
+static void ring_add(struct frontier *f, struct host *h)
+{
+	if (h->ready)
+		return;
+	h->ready = true;
+	if (!f->ring) {
+		h->rprev = h->rnext = h;
+		f->ring = h;
+		return;
+	}
+	/* Insert just before the next host to serve: last in turn. */
+	h->rnext = f->ring;
+	h->rprev = f->ring->rprev;
+	h->rprev->rnext = h;
+	f->ring->rprev = h;
+}
+
+static void ring_del(struct frontier *f, struct host *h)
+{
+	if (!h->ready)
+		return;
+	h->ready = false;
+	if (h->rnext == h) {
+		f->ring = NULL;
+	} else {
+		h->rprev->rnext = h->rnext;
+		h->rnext->rprev = h->rprev;
+		if (f->ring == h)
+			f->ring = h->rnext;
+	}
+	h->rprev = h->rnext = NULL;
+}
+
+static void host_update(struct frontier *f, struct host *h)
+{
+	if (h->queued > 0 && h->inflight < f->per_host)
+		ring_add(f, h);
+	else
+		ring_del(f, h);
+}
+
+static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
+		 int depth)
+{
+	size_t len = strlen(url), alen;
+	const char *auth = url_authority(url, &alen);
+	struct fentry *e = xmalloc(sizeof *e + len + 1);
+	struct host *h;
+
+	if (!auth) {
+		auth = url;
+		alen = 0;
+	}
+	h = host_get(f, auth, alen);
+	memcpy(e->url, url, len + 1);
+	e->id = id;
+	e->fp = fp;
+	e->depth = depth;
+	e->crashes = 0;
+	e->host = h;
+	e->next = NULL;
+	if (h->tail)
+		h->tail->next = e;
+	else
+		h->head = e;
+	h->tail = e;
+	h->queued++;
+	f->waiting++;
+	host_update(f, h);
+}
+
+int frontier_add(struct frontier *f, uint64_t fp, const char *url, int depth,
+		 int64_t parent)
+{
+	int64_t id = 0;
+	int rc = store_url_add(f->store, f->job, fp, url, depth, parent,
+			       URL_QUEUED, NULL, &id);
+
+	if (rc <= 0)
+		return rc;
+	if (!f->spill && f->waiting < f->window) {
+		push(f, id, fp, url, depth);
+		if (id > f->cursor)
+			f->cursor = id;
+	} else {
+		f->spill = true;
+	}
+	return 1;
+}
+
+static void load_row(void *arg, const struct url_row *r)
+{
+	struct frontier *f = arg;
+
+	push(f, r->id, r->fp, r->url, r->depth);
+	f->cursor = r->id;
+}
+
+int frontier_refill(struct frontier *f)
+{
+	long want, got;
+
+	if (!f->spill || f->waiting * 2 > f->window)
+		return 0;
+	want = (long)(f->window - f->waiting);
+	got = store_url_queued(f->store, f->job, f->cursor, want, load_row, f);
+	if (got < 0)
+		return -1;
+	if (got < want)
+		f->spill = false;
+	return 0;
+}
+
+static void seen_row(void *arg, const struct url_row *r)
+{
+	frontier_mark(arg, r->fp, r->depth);
+}
+
+int frontier_load(struct frontier *f)
+{
+	if (store_url_all(f->store, f->job, seen_row, f) < 0)
+		return -1;
+	f->cursor = 0;
+	f->spill = true;
+	return frontier_refill(f);
+}
+
+struct fentry *frontier_pop(struct frontier *f, long long now, long long *wake)
+{
+	struct host *h = f->ring, *start = f->ring;
+	struct fentry *e;
+
+	*wake = 0;
+	if (!h)
+		return NULL;
+	do {
+		if (h->next_at <= now)
+			goto take;
+		if (!*wake || h->next_at < *wake)
+			*wake = h->next_at;
+		h = h->rnext;
+	} while (h != start);
+	return NULL;
+take:
+	e = h->head;
+	h->head = e->next;
+	if (!h->head)
+		h->tail = NULL;
+	e->next = NULL;
+	h->queued--;
+	f->waiting--;
+	h->inflight++;
+	if (f->delay_ms > 0)
+		h->next_at = now + f->delay_ms;
+	f->ring = h->rnext;
+	host_update(f, h);
+	if (f->ring && !f->ring->ready)
+		f->ring = NULL;
+	if (!f->ring && h->ready)
+		f->ring = h;
+	return e;
+}
+
+void frontier_done(struct frontier *f, struct fentry *e)
+{
+	struct host *h = e->host;
+
+	h->inflight--;
+	host_update(f, h);
+	free(e);
+}
+
+void frontier_requeue(struct frontier *f, struct fentry *e)
+{
+	struct host *h = e->host;
+
+	h->inflight--;
+	e->next = h->head;
+	h->head = e;
+	if (!h->tail)
+		h->tail = e;
+	h->queued++;
+	f->waiting++;
+	host_update(f, h);
+}
+
+size_t frontier_waiting(const struct frontier *f)
+{
+	return f->waiting;
+}
+
+bool frontier_empty(struct frontier *f)
+{
+	return f->waiting == 0 && !f->spill;
+}

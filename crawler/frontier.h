@@ -1,0 +1,84 @@
+/*
+ * frontier.h - what to fetch next: the seen set, per-host ready queues and
+ * per-host politeness, over the URL rows in the store.
+ *
+ * Every queued URL lives in the store; memory holds a bounded window of
+ * them (at most `window` entries), refilled from the store in id order as
+ * it drains.  Ids grow with discovery, so the window is close to
+ * breadth-first.  While every queued URL fits in the window, new URLs go
+ * straight into it; once one does not fit, new URLs stay on disk until a
+ * refill reaches them.
+ *
+ * The seen set maps each URL fingerprint of the job (queued, fetched,
+ * skipped, or merely found too deep) to the smallest depth it was found at.
+ *
+ * Per host ("host:port"): at most per_host entries in flight and at least
+ * delay_ms between two dispatches.  Hosts with work and room take turns.
+ *
+ * Runs in the coordinator.  frontier_seen() is called ~40 times per page,
+ * frontier_pop() once per dispatched URL.
+ */
+#ifndef TRAWL_FRONTIER_H
+#define TRAWL_FRONTIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct frontier;
+struct host;
+
+/* A URL in memory, queued or in flight. */
+struct fentry {
+	struct fentry *next;     /* in its host's queue */
+	struct host *host;
+	int64_t id;              /* urls row id */
+	uint64_t fp;
+	int depth;
+	int crashes;             /* workers that died holding it */
+	char url[];              /* normalized */
+};
+
+#define SEEN_NONE (-1)
+
+struct frontier *frontier_new(struct store *s, int64_t job, size_t window,
+			      int per_host, long delay_ms);
+void frontier_free(struct frontier *f);
+
+/* Seen set.  frontier_seen() returns the recorded depth or SEEN_NONE;
+ * frontier_mark() records depth D (a smaller D lowers it). */
+int frontier_seen(const struct frontier *f, uint64_t fp);
+void frontier_mark(struct frontier *f, uint64_t fp, int depth);
+size_t frontier_seen_count(const struct frontier *f);
+
+/* Rebuilds the seen set from the store (on resume) and starts the window
+ * from the first queued row.  Returns 0 or -1. */
+int frontier_load(struct frontier *f);
+
+/* Stores URL as queued (state URL_QUEUED) and queues it in memory if the
+ * window has room.  Returns 1 if added, 0 if the job had it, -1 on error.
+ * The caller has checked scope and marked it seen. */
+int frontier_add(struct frontier *f, uint64_t fp, const char *url, int depth,
+		 int64_t parent);
+
+/* Takes the next entry whose host may be fetched at NOW (ms, monotonic):
+ * counts it in flight for its host.  Returns NULL if none may go now;
+ * *WAKE is then the time a delayed host becomes ready (0 if none). */
+struct fentry *frontier_pop(struct frontier *f, long long now, long long *wake);
+
+/* The fetch of E ended: frees E, lets its host go again. */
+void frontier_done(struct frontier *f, struct fentry *e);
+
+/* E goes back to the front of its host's queue (its worker died). */
+void frontier_requeue(struct frontier *f, struct fentry *e);
+
+/* Entries in memory waiting, and whether the store may hold more. */
+size_t frontier_waiting(const struct frontier *f);
+bool frontier_empty(struct frontier *f);
+
+/* Loads more queued rows if the window is below half full.  -1 on error. */
+int frontier_refill(struct frontier *f);
+
+#endif

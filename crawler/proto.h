@@ -1,0 +1,53 @@
+/*
+ * proto.h - the messages of the coordinator-worker protocol, on top of
+ * ipc.h's frames.  Writing and reading each message lives here, once, so
+ * the two ends cannot disagree.
+ *
+ *   order   (coordinator -> worker)  id = order id; url
+ *   result  (worker -> coordinator)  id = the order's id; struct result
+ *   ready   (worker -> coordinator)  id = 0; pid
+ *   stop    (coordinator -> worker)  finish what is in flight, then exit
+ */
+#ifndef TRAWL_PROTO_H
+#define TRAWL_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc.h"
+
+enum result_flag {
+	RESULT_PARSED = 1 << 0,   /* the body was HTML and was parsed */
+	RESULT_NOINDEX = 1 << 1,
+	RESULT_NOFOLLOW = 1 << 2,
+};
+
+/* A fetch result.  When read back, every pointer is borrowed from the
+ * frame, valid until the next ipc_fill() on that channel. */
+struct result {
+	uint32_t status;            /* HTTP status, 0 if no response */
+	const char *error;          /* NULL, or "timeout", "connect", ... */
+	const char *error_detail;   /* curl's message, or NULL */
+	const char *final_url;
+	const char *content_type;
+	uint64_t bytes;
+	uint32_t elapsed_ms;
+	const char *etag, *last_modified;
+	uint64_t content_hash;
+	const char *title, *description, *canonical;
+	uint32_t flags;             /* enum result_flag */
+	uint32_t nlinks;
+	const char *links;          /* each link followed by a NUL */
+	size_t links_len;
+	const char *body;           /* zlib-compressed body, or NULL */
+	size_t body_len;
+};
+
+void proto_put_order(struct ipc_out *o, uint32_t id, const char *url);
+/* Returns 0, -1 if the frame is malformed. */
+int proto_get_order(struct ipc_frame *f, const char **url);
+
+void proto_put_result(struct ipc_out *o, uint32_t id, const struct result *r);
+int proto_get_result(struct ipc_frame *f, struct result *r);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * url.h - URL resolution, normalization and fingerprints.
+ *
+ * Parsing and resolution are libcurl's URL API (curl_url); this module adds
+ * what a crawler needs on top: the fix-ups browsers apply to hrefs found in
+ * real pages, one canonical spelling per URL, and a 64-bit fingerprint of
+ * that spelling.
+ *
+ * A normalized URL is absolute http or https; scheme and host lower-case;
+ * no default port; no fragment; dot segments removed; empty path "/";
+ * percent-encodings upper-case with unreserved characters decoded; at most
+ * URL_MAX_LEN bytes.  Normalization is idempotent.
+ *
+ * Runs in workers (resolve: ~40 calls per page, the hot path) and in the
+ * coordinator (seeds, fingerprints, hosts).
+ */
+#ifndef TRAWL_URL_H
+#define TRAWL_URL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define URL_MAX_LEN 2083
+
+struct url_base {
+	void *cu;   /* CURLU * of the base URL; opaque so callers need no curl.h */
+	char *self; /* the base itself, normalized (target of "" and "#x") */
+};
+
+/* Parses BASE (absolute) for resolving many hrefs against it.
+ * Returns 0, or -1 if BASE is not an absolute http(s) URL. */
+int url_base_init(struct url_base *b, const char *base);
+void url_base_release(struct url_base *b);
+
+/* Resolves HREF (LEN bytes, not necessarily NUL-terminated) against B and
+ * normalizes it.  Returns a new string (caller frees with free()), or NULL
+ * when HREF is not a fetchable link: another scheme (mailto:, javascript:,
+ * data:, ...), malformed, or longer than URL_MAX_LEN. */
+char *url_resolve(const struct url_base *b, const char *href, size_t len);
+
+/* Normalizes absolute URL U.  Returns a new string (caller frees with
+ * free()) or NULL if U is not an absolute http(s) URL. */
+char *url_normalize(const char *u);
+
+/* 64-bit fingerprint of the LEN bytes at S; never 0. */
+uint64_t url_fingerprint(const char *s, size_t len);
+
+/* The host of normalized URL U, without port or user info: a pointer into
+ * U and its length in *LEN (borrowed, valid while U is).  Returns NULL if U
+ * has no "://". */
+const char *url_host(const char *u, size_t *len);
+
+/* The "host[:port]" authority of normalized URL U, likewise borrowed. */
+const char *url_authority(const char *u, size_t *len);
+
+#endif

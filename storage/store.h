@@ -1,0 +1,136 @@
+/*
+ * store.h - trawl's state: jobs, the URL frontier and seen set on disk,
+ * and fetched pages.  One SQLite file (store_sqlite.c); a second backend
+ * is a second file implementing this header.
+ *
+ * Writers: only the coordinator, and only through one struct store.
+ * Writes made between store_begin() and store_commit() land together; the
+ * coordinator batches hundreds of results per transaction.  Readers
+ * (export, status) open their own store and see committed snapshots.
+ *
+ * Every row carries its job.  URL states and their meaning:
+ *   queued   waiting to be fetched (at start, nothing is in flight: a URL
+ *            that was being fetched when trawl stopped is still queued)
+ *   done     fetched, a page row exists (whatever its HTTP status)
+ *   failed   fetch failed for good (error set on its page row)
+ *   skipped  never fetched, with a reason: scope, ...
+ *
+ * All functions log their own errors (naming the database path and the
+ * SQLite message) and return -1; callers only pass it up.
+ */
+#ifndef TRAWL_STORE_H
+#define TRAWL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_mode { STORE_RW, STORE_RO };
+
+enum url_state { URL_QUEUED = 0, URL_DONE = 1, URL_FAILED = 2, URL_SKIPPED = 3 };
+
+const char *url_state_name(int state);
+
+/* Opens (STORE_RW: creates and migrates) the database at PATH.  Checks
+ * that it is a trawl database of a schema this build knows and, for
+ * STORE_RW, that it is writable, before changing anything.  Returns NULL
+ * after logging why and what to do. */
+struct store *store_open(const char *path, enum store_mode mode);
+void store_close(struct store *s);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+bool store_in_tx(const struct store *s);
+
+/* Jobs. */
+struct job_info {
+	int64_t id;
+	char *name;
+	char *state;       /* "running", "finished", "stopped" */
+	long pid;          /* of the crawl holding it, 0 if none */
+};
+
+/* Finds or creates job NAME and claims it for this process (pid).  If a
+ * live process already holds it, logs that process's pid and returns -1.
+ * *RESUMED is set when the job existed. */
+int store_job_claim(struct store *s, const char *name, const char *config,
+		    int64_t *job, bool *resumed);
+/* Sets the job's state ("finished", "stopped") and releases the claim. */
+int store_job_release(struct store *s, int64_t job, const char *state);
+/* Looks job NAME up; NAME NULL means the only job (-1 with a message that
+ * lists the jobs if there are several).  Caller frees fields with
+ * store_job_info_release(). */
+int store_job_find(struct store *s, const char *name, struct job_info *ji);
+void store_job_info_release(struct job_info *ji);
+
+/* URLs. */
+struct url_row {
+	int64_t id;
+	uint64_t fp;
+	const char *url;   /* borrowed for the callback's duration */
+	int depth;
+	int state;
+};
+
+/* Adds a URL with STATE (queued or skipped with REASON).  Returns 1 and
+ * sets *ID if it was new, 0 if the job had it already, -1 on error. */
+int store_url_add(struct store *s, int64_t job, uint64_t fp, const char *url,
+		  int depth, int64_t parent, int state, const char *reason,
+		  int64_t *id);
+/* Lowers a queued URL's depth. */
+int store_url_set_depth(struct store *s, int64_t job, uint64_t fp, int depth);
+/* Calls FN for queued URLs of JOB with id > AFTER, in id order, at most
+ * LIMIT of them.  Returns the number of rows, -1 on error. */
+long store_url_queued(struct store *s, int64_t job, int64_t after, long limit,
+		      void (*fn)(void *arg, const struct url_row *r), void *arg);
+/* Calls FN for every URL of JOB (rebuilding the seen set on resume). */
+int store_url_all(struct store *s, int64_t job,
+		  void (*fn)(void *arg, const struct url_row *r), void *arg);
+
+/* Pages. */
+struct page_rec {
+	int64_t url_id;
+	const char *url;          /* export only */
+	const char *job_name;     /* export only */
+	const char *final_url;
+	int status;               /* HTTP status, 0 if none */
+	int depth;
+	int64_t fetched_at;       /* ms since the epoch */
+	const char *content_type;
+	int64_t bytes;
+	int64_t elapsed_ms;
+	const char *etag, *last_modified;
+	uint64_t content_hash;
+	const char *title, *description, *canonical;
+	const char *links;        /* each link followed by a NUL */
+	size_t links_len;         /* bytes, NULs included */
+	const char *fields;       /* JSON object text or NULL */
+	const char *error;        /* NULL if the fetch worked */
+	const void *body;         /* zlib-compressed body or NULL */
+	size_t body_len;
+};
+
+/* Stores a fetch result and moves its URL to STATE (done or failed). */
+int store_page_add(struct store *s, int64_t job, const struct page_rec *p,
+		   int state);
+/* Number of page rows of JOB. */
+int64_t store_page_count(struct store *s, int64_t job);
+
+/* Calls FN for every page of JOB in fetch order, from one read
+ * transaction (a consistent snapshot).  FN returns 0 to go on, -1 to stop
+ * (the call then returns -1).  Memory stays constant whatever the count. */
+int store_page_each(struct store *s, int64_t job,
+		    int (*fn)(void *arg, const struct page_rec *p), void *arg);
+
+/* Counts for `status`. */
+struct job_counts {
+	int64_t by_state[4];      /* indexed by enum url_state */
+	int64_t pages, errors;
+	struct { int status; int64_t n; } http[64];
+	size_t nhttp;
+};
+int store_job_counts(struct store *s, int64_t job, struct job_counts *c);
+
+#endif
