@@ -23,7 +23,7 @@ TESTCFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TESTLIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 CPPFLAGS  += -Icrawler -Istorage -Iconfig -Itests/support
 ALLCFLAGS  = $(STD) $(WARN) $(OPT) $(PKGCFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKGLIBS) $(LDLIBS)
+LDLIBS_ALL = $(PKGLIBS) $(LDLIBS) -lpthread
 
 ifeq ($(V),1)
 Q :=

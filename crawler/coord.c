@@ -336,25 +336,21 @@ static void on_reaped(void *arg, int slot)
 
 /* ---- dispatch ---- */
 
+/* The least busy worker with credit, the host's own worker on a tie (its
+ * connections to the host are warm).  -1 if every worker is full. */
 static int pick_worker(struct coord *c, const struct fentry *e)
 {
-	int n = c->sv.n, best = -1, i, free_best = 0;
+	int n = c->sv.n, best = -1, i;
 	long conc = c->conf->concurrency;
-	int pref = (int)(e->host ? ((uintptr_t)e->host >> 4) % (uintptr_t)n : 0);
-	struct wslot *w = &c->sv.w[pref];
+	int pref = (int)(((uintptr_t)e->host >> 4) % (uintptr_t)n);
 
-	/* The host's own worker keeps its connections warm, unless it is
-	 * busier than the others. */
-	if (w->fd >= 0 && w->ready && w->inflight < conc / 2)
-		return pref;
 	for (i = 0; i < n; i++) {
-		w = &c->sv.w[i];
+		int k = (pref + i) % n;
+		struct wslot *w = &c->sv.w[k];
 		if (w->fd < 0 || !w->ready || w->inflight >= conc)
 			continue;
-		if (best < 0 || conc - w->inflight > free_best) {
-			best = i;
-			free_best = (int)(conc - w->inflight);
-		}
+		if (best < 0 || w->inflight < c->sv.w[best].inflight)
+			best = k;
 	}
 	return best;
 }

@@ -23,8 +23,11 @@
 #define URL_MAX_LEN 2083
 
 struct url_base {
-	void *cu;   /* CURLU * of the base URL; opaque so callers need no curl.h */
-	char *self; /* the base itself, normalized (target of "" and "#x") */
+	void *cu;          /* CURLU * of the base URL; opaque so callers need no curl.h */
+	char *self;        /* the base itself, normalized (target of "" and "#x") */
+	size_t scheme_len; /* "http:" in self */
+	size_t origin_len; /* "http://host:port" in self */
+	size_t dir_len;    /* self up to the last '/' of its path, included */
 };
 
 /* Parses BASE (absolute) for resolving many hrefs against it.
@@ -37,6 +40,13 @@ void url_base_release(struct url_base *b);
  * when HREF is not a fetchable link: another scheme (mailto:, javascript:,
  * data:, ...), malformed, or longer than URL_MAX_LEN. */
 char *url_resolve(const struct url_base *b, const char *href, size_t len);
+
+/* Remembers up to ENTRIES (a power of two) resolutions in this process,
+ * so that an href seen again against an equivalent base costs a lookup
+ * instead of a parse: pages of one site repeat their navigation links.
+ * Results are the same with or without it.  Workers turn it on; 0 turns
+ * it off and frees it.  Not thread-safe (one per process). */
+void url_cache_init(size_t entries);
 
 /* Normalizes absolute URL U.  Returns a new string (caller frees with
  * free()) or NULL if U is not an absolute http(s) URL. */

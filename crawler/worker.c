@@ -362,6 +362,7 @@ int worker_run(int slot, int fd, const struct conf *conf,
 	atomic_store_explicit(&stats->pid, (int32_t)getpid(), memory_order_relaxed);
 	atomic_store_explicit(&stats->phase, PHASE_FETCH, memory_order_relaxed);
 
+	url_cache_init(16384);
 	w.multi = curl_multi_init();
 	w.proto = make_proto(conf);
 	if (!w.multi || !w.proto) {
@@ -389,6 +390,10 @@ int worker_run(int slot, int fd, const struct conf *conf,
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			finish(&w, x, msg->data.result);
+			/* Each result goes out at once: the coordinator can only
+			 * refill this transfer's slot once it has it. */
+			if (ipc_flush(&w.out, fd) < 0)
+				goto out;
 		}
 		if (read_orders(&w) < 0)
 			break;
@@ -408,6 +413,7 @@ out:
 		xfer_free(&w, w.xfers);
 	curl_easy_cleanup(w.proto);
 	curl_multi_cleanup(w.multi);
+	url_cache_init(0);
 	ipc_in_release(&w.in);
 	ipc_out_release(&w.out);
 	atomic_store_explicit(&stats->phase, PHASE_IDLE, memory_order_relaxed);
