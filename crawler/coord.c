@@ -22,6 +22,7 @@
 #include "log.h"
 #include "progress.h"
 #include "proto.h"
+#include "robots.h"
 #include "store.h"
 #include "supervise.h"
 #include "url.h"
@@ -32,9 +33,16 @@
 #define WINDOW 50000
 
 struct order {
-	struct fentry *e;    /* NULL when the id is free */
+	struct fentry *e;    /* the URL of a page order */
+	struct host *robots; /* the host of a robots.txt order */
 	int worker;
+	bool used;
 };
+
+/* Host data while its robots.txt is being fetched. */
+static char robots_pending;
+#define ROBOTS_PENDING ((void *)&robots_pending)
+#define CRAWL_DELAY_MAX_MS 30000
 
 struct coord {
 	struct conf *conf;
@@ -58,6 +66,8 @@ struct coord {
 
 	long long tx_since;
 	int tx_results;
+
+	char agent[64];          /* product token matched in robots.txt */
 
 	int sigfd;
 	int signals;
@@ -173,27 +183,79 @@ static int take_link(struct coord *c, const char *url, size_t len, int depth,
 
 /* ---- orders and results ---- */
 
-static uint32_t order_new(struct coord *c, struct fentry *e, int worker)
+static uint32_t order_new(struct coord *c, struct fentry *e, struct host *robots,
+			  int worker)
 {
 	uint32_t id = c->free_ids[--c->nfree];
+	struct order *o = &c->orders[id - 1];
 
-	c->orders[id - 1].e = e;
-	c->orders[id - 1].worker = worker;
+	o->e = e;
+	o->robots = robots;
+	o->worker = worker;
+	o->used = true;
 	c->inflight++;
 	c->sv.w[worker].inflight++;
 	return id;
 }
 
-static struct fentry *order_end(struct coord *c, uint32_t id)
+/* Frees order ID and returns what it was. */
+static struct order order_end(struct coord *c, uint32_t id)
 {
-	struct order *o = &c->orders[id - 1];
-	struct fentry *e = o->e;
+	struct order *o = &c->orders[id - 1], copy = *o;
 
-	o->e = NULL;
+	memset(o, 0, sizeof *o);
 	c->free_ids[c->nfree++] = id;
 	c->inflight--;
-	c->sv.w[o->worker].inflight--;
-	return e;
+	c->sv.w[copy.worker].inflight--;
+	return copy;
+}
+
+/* ---- robots.txt ---- */
+
+/* Takes the robots.txt result for host H and releases the host. */
+static void robots_done(struct coord *c, struct host *h, const struct result *r)
+{
+	struct robots *rb;
+	long d;
+
+	if (r->status >= 200 && r->status < 300 && !r->error)
+		rb = robots_parse(r->body ? r->body : "", r->body_len, c->agent);
+	else if (r->status >= 400 && r->status < 500)
+		rb = robots_new_all(true);   /* RFC 9309: no rules */
+	else
+		rb = robots_new_all(false);  /* unreachable: assume disallow */
+	if (rb && r->status >= 500)
+		log_warn("%s/robots.txt answered %u; not crawling that host", frontier_host_name(h),
+			 r->status);
+	else if (!(r->status >= 200 && r->status < 500))
+		log_warn("%s/robots.txt could not be fetched (%s); not crawling that host",
+			 frontier_host_name(h), r->error ? r->error : "no response");
+	frontier_host_set_data(h, rb);
+	d = robots_crawl_delay_ms(rb);
+	if (d > CRAWL_DELAY_MAX_MS)
+		d = CRAWL_DELAY_MAX_MS;
+	if (d > c->conf->delay_ms)
+		frontier_host_delay(h, d);
+	frontier_hold(c->fr, h, false);
+}
+
+static void free_host_data(void *arg, struct host *h)
+{
+	void *d = frontier_host_data(h);
+
+	(void)arg;
+	if (d && d != ROBOTS_PENDING)
+		robots_free(d);
+	frontier_host_set_data(h, NULL);
+}
+
+/* The path and query of normalized URL U. */
+static const char *url_path(const char *u)
+{
+	size_t n;
+	const char *a = url_authority(u, &n);
+
+	return a && a[n] ? a + n : "/";
 }
 
 static int store_result(struct coord *c, struct fentry *e, const struct result *r)
@@ -274,7 +336,7 @@ static int read_worker(struct coord *c, int slot)
 				continue;
 			}
 			if (f.type != IPC_RESULT || f.id == 0 || f.id > c->norders ||
-			    !c->orders[f.id - 1].e || c->orders[f.id - 1].worker != slot ||
+			    !c->orders[f.id - 1].used || c->orders[f.id - 1].worker != slot ||
 			    proto_get_result(&f, &r) < 0) {
 				log_error("worker %d sent a malformed %s frame; replacing it",
 					  slot, ipc_type_name(f.type));
@@ -282,9 +344,13 @@ static int read_worker(struct coord *c, int slot)
 				return 0;
 			}
 			{
-				struct fentry *e = order_end(c, f.id);
-				rc = store_result(c, e, &r);
-				frontier_done(c->fr, e);
+				struct order o = order_end(c, f.id);
+				if (o.robots) {
+					robots_done(c, o.robots, &r);
+					continue;
+				}
+				rc = store_result(c, o.e, &r);
+				frontier_done(c->fr, o.e);
 				if (rc < 0)
 					return -1;
 			}
@@ -308,9 +374,17 @@ static void worker_lost(struct coord *c, int slot)
 	for (id = 1; id <= c->norders; id++) {
 		struct fentry *e;
 		struct result r;
-		if (!c->orders[id - 1].e || c->orders[id - 1].worker != slot)
+		struct order o;
+		if (!c->orders[id - 1].used || c->orders[id - 1].worker != slot)
 			continue;
-		e = order_end(c, id);
+		o = order_end(c, id);
+		if (o.robots) {
+			/* Asked again when the host is next served. */
+			frontier_host_set_data(o.robots, NULL);
+			frontier_hold(c->fr, o.robots, false);
+			continue;
+		}
+		e = o.e;
 		if (++e->crashes < 2) {
 			frontier_requeue(c->fr, e);
 			continue;
@@ -338,11 +412,11 @@ static void on_reaped(void *arg, int slot)
 
 /* The least busy worker with credit, the host's own worker on a tie (its
  * connections to the host are warm).  -1 if every worker is full. */
-static int pick_worker(struct coord *c, const struct fentry *e)
+static int pick_worker(struct coord *c, const struct host *h)
 {
 	int n = c->sv.n, best = -1, i;
 	long conc = c->conf->concurrency;
-	int pref = (int)(((uintptr_t)e->host >> 4) % (uintptr_t)n);
+	int pref = (int)(((uintptr_t)h >> 4) % (uintptr_t)n);
 
 	for (i = 0; i < n; i++) {
 		int k = (pref + i) % n;
@@ -386,8 +460,33 @@ static long long dispatch(struct coord *c)
 	}
 	while (!page_limit_reached(c) && total_credit(c) &&
 	       (e = frontier_pop(c->fr, now, &wake))) {
-		wi = pick_worker(c, e);
-		proto_put_order(&c->sv.w[wi].out, order_new(c, e, wi), e->url);
+		struct host *h = e->host;
+		void *rb = c->conf->robots ? frontier_host_data(h) : NULL;
+
+		wi = pick_worker(c, h);
+		if (c->conf->robots && !rb) {
+			/* First visit: robots.txt before anything else. */
+			char *u = xasprintf("%s/robots.txt", frontier_host_name(h));
+			frontier_hold(c->fr, h, true);
+			frontier_requeue(c->fr, e);
+			frontier_host_set_data(h, ROBOTS_PENDING);
+			proto_put_order(&c->sv.w[wi].out, order_new(c, NULL, h, wi), u,
+					ORDER_ROBOTS);
+			free(u);
+			continue;
+		}
+		if (rb && rb != ROBOTS_PENDING && !robots_allowed(rb, url_path(e->url))) {
+			if (tx_touch(c) < 0 || store_url_skip(c->store, e->id, "robots") < 0) {
+				c->fatal = true;
+				frontier_done(c->fr, e);
+				break;
+			}
+			c->queued--;
+			c->skipped++;
+			frontier_done(c->fr, e);
+			continue;
+		}
+		proto_put_order(&c->sv.w[wi].out, order_new(c, e, NULL, wi), e->url, 0);
 		if (frontier_waiting(c->fr) == 0 && frontier_refill(c->fr) < 0) {
 			c->fatal = true;
 			break;
@@ -615,6 +714,7 @@ int coord_run(struct conf *cf)
 		goto out;
 	claimed = 1;
 	c.fr = frontier_new(c.store, c.job, WINDOW, (int)cf->per_host, cf->delay_ms);
+	robots_agent_token(cf->user_agent, c.agent, sizeof c.agent);
 	if (resumed) {
 		if (store_job_counts(c.store, c.job, &counts) < 0)
 			goto out;
@@ -657,6 +757,8 @@ out:
 	/* Entries still held by orders were never given back to the frontier. */
 	for (i = 0; c.orders && i < c.norders; i++)
 		free(c.orders[i].e);
+	if (c.fr)
+		frontier_each_host(c.fr, free_host_data, NULL);
 	frontier_free(c.fr);
 	store_close(c.store);
 	for (i = 0; i < c.nscope; i++)

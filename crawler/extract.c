@@ -44,9 +44,37 @@ static void strs_push(struct strs *s, const char *p, size_t n)
 	s->n++;
 }
 
+/* Open-addressing set of link fingerprints, to keep each link once. */
+struct fpset {
+	uint64_t *slot;
+	size_t mask, n;
+};
+
+static bool fpset_add(struct fpset *s, uint64_t fp)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->mask + 1) {
+		struct fpset big = { xcalloc((s->mask + 1) * 2, sizeof(uint64_t)),
+				     (s->mask + 1) * 2 - 1, 0 };
+		for (i = 0; i <= s->mask; i++)
+			if (s->slot[i])
+				fpset_add(&big, s->slot[i]);
+		free(s->slot);
+		*s = big;
+	}
+	for (i = fp & s->mask; s->slot[i]; i = (i + 1) & s->mask)
+		if (s->slot[i] == fp)
+			return false;
+	s->slot[i] = fp;
+	s->n++;
+	return true;
+}
+
 struct sax {
 	struct strs hrefs;
 	size_t max_hrefs;
+	struct fpset raw;      /* hrefs taken, as written */
 	char *base;
 	char *canonical;
 	char *description;
@@ -82,6 +110,26 @@ static bool has_token(const char *s, const char *word)
 	return false;
 }
 
+/* Keeps HREF for resolving unless it was taken already or has a scheme
+ * trawl never fetches: the budget of hrefs goes to candidates only. */
+static void take_href(struct sax *st, const char *href)
+{
+	size_t n = strlen(href), i = 0;
+
+	if (st->hrefs.n >= st->max_hrefs)
+		return;
+	while (i < n && (href[i] == ' ' || href[i] == '\t' || href[i] == '\n'))
+		i++;
+	if (strncasecmp(href + i, "mailto:", 7) == 0 ||
+	    strncasecmp(href + i, "javascript:", 11) == 0 ||
+	    strncasecmp(href + i, "data:", 5) == 0 ||
+	    strncasecmp(href + i, "tel:", 4) == 0)
+		return;
+	if (!fpset_add(&st->raw, url_fingerprint(href, n)))
+		return;
+	strs_push(&st->hrefs, href, n);
+}
+
 static void on_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 {
 	struct sax *st = ctx;
@@ -90,8 +138,8 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 	switch (name[0]) {
 	case 'a':
 		if ((name[1] == '\0' || strcmp(name, "area") == 0) &&
-		    (v = attr(atts, "href")) && st->hrefs.n < st->max_hrefs)
-			strs_push(&st->hrefs, v, strlen(v));
+		    (v = attr(atts, "href")))
+			take_href(st, v);
 		break;
 	case 'b':
 		if (strcmp(name, "base") == 0 && !st->base && (v = attr(atts, "href")))
@@ -172,33 +220,6 @@ static char *text_clean(const char *s, size_t len)
 	return out;
 }
 
-/* Open-addressing set of link fingerprints, to keep each link once. */
-struct fpset {
-	uint64_t *slot;
-	size_t mask, n;
-};
-
-static bool fpset_add(struct fpset *s, uint64_t fp)
-{
-	size_t i;
-
-	if ((s->n + 1) * 2 > s->mask + 1) {
-		struct fpset big = { xcalloc((s->mask + 1) * 2, sizeof(uint64_t)),
-				     (s->mask + 1) * 2 - 1, 0 };
-		for (i = 0; i <= s->mask; i++)
-			if (s->slot[i])
-				fpset_add(&big, s->slot[i]);
-		free(s->slot);
-		*s = big;
-	}
-	for (i = fp & s->mask; s->slot[i]; i = (i + 1) & s->mask)
-		if (s->slot[i] == fp)
-			return false;
-	s->slot[i] = fp;
-	s->n++;
-	return true;
-}
-
 int extract_html(struct extract *x, const char *body, size_t len,
 		 const char *url, const char *charset, size_t max_links)
 {
@@ -209,11 +230,24 @@ int extract_html(struct extract *x, const char *body, size_t len,
 	htmlParserCtxtPtr ctxt = NULL;
 	struct strs out = { 0 };
 	size_t i, off;
+	char *nul_free = NULL;
 	int ret = -1;
 
 	memset(x, 0, sizeof *x);
 	memset(&st, 0, sizeof st);
 	st.max_hrefs = max_links * 2; /* room for the ones that get dropped */
+	st.raw.slot = xcalloc(128, sizeof(uint64_t));
+	st.raw.mask = 127;
+	/* libxml2 ends the parse at a NUL byte; browsers read on.  A space
+	 * stands in for it (U+FFFD would be misread in a page that declares
+	 * no charset). */
+	if (memchr(body, '\0', len)) {
+		size_t k;
+		nul_free = xmalloc(len);
+		for (k = 0; k < len; k++)
+			nul_free[k] = body[k] ? body[k] : ' ';
+		body = nul_free;
+	}
 
 	if (url_base_init(&page, url) < 0)
 		goto out;
@@ -284,6 +318,8 @@ out:
 	free(st.canonical);
 	free(st.description);
 	free(seen.slot);
+	free(st.raw.slot);
+	free(nul_free);
 	url_base_release(&base);
 	url_base_release(&page);
 	if (ret < 0)

@@ -22,8 +22,11 @@ struct host {
 	size_t queued;
 	int inflight;
 	long long next_at;           /* earliest next dispatch, monotonic ms */
+	long delay_ms;               /* between dispatches; -1: the frontier's */
 	bool ready;
-	char name[];                 /* "host:port" */
+	bool held;                   /* not served until released */
+	void *data;                  /* the coordinator's (robots rules) */
+	char name[];                 /* "scheme://host:port" */
 };
 
 struct frontier {
@@ -174,6 +177,7 @@ static struct host *host_get(struct frontier *f, const char *name, size_t n)
 	}
 	h = xcalloc(1, sizeof *h + n + 1);
 	memcpy(h->name, name, n);
+	h->delay_ms = -1;
 	h->hnext = *b;
 	*b = h;
 	f->nhosts++;
@@ -215,7 +219,7 @@ static void ring_del(struct frontier *f, struct host *h)
 
 static void host_update(struct frontier *f, struct host *h)
 {
-	if (h->queued > 0 && h->inflight < f->per_host)
+	if (h->queued > 0 && h->inflight < f->per_host && !h->held)
 		ring_add(f, h);
 	else
 		ring_del(f, h);
@@ -229,11 +233,8 @@ static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
 	struct fentry *e = xmalloc(sizeof *e + len + 1);
 	struct host *h;
 
-	if (!auth) {
-		auth = url;
-		alen = 0;
-	}
-	h = host_get(f, auth, alen);
+	/* Hosts are keyed by scheme and authority: robots.txt is per origin. */
+	h = host_get(f, url, auth ? (size_t)(auth + alen - url) : 0);
 	memcpy(e->url, url, len + 1);
 	e->id = id;
 	e->fp = fp;
@@ -332,14 +333,10 @@ take:
 	h->queued--;
 	f->waiting--;
 	h->inflight++;
-	if (f->delay_ms > 0)
-		h->next_at = now + f->delay_ms;
+	if (h->delay_ms > 0 || (h->delay_ms < 0 && f->delay_ms > 0))
+		h->next_at = now + (h->delay_ms >= 0 ? h->delay_ms : f->delay_ms);
 	f->ring = h->rnext;
 	host_update(f, h);
-	if (f->ring && !f->ring->ready)
-		f->ring = NULL;
-	if (!f->ring && h->ready)
-		f->ring = h;
 	return e;
 }
 
@@ -374,4 +371,41 @@ size_t frontier_waiting(const struct frontier *f)
 bool frontier_empty(struct frontier *f)
 {
 	return f->waiting == 0 && !f->spill;
+}
+
+void frontier_hold(struct frontier *f, struct host *h, bool hold)
+{
+	h->held = hold;
+	host_update(f, h);
+}
+
+void *frontier_host_data(const struct host *h)
+{
+	return h->data;
+}
+
+void frontier_host_set_data(struct host *h, void *data)
+{
+	h->data = data;
+}
+
+const char *frontier_host_name(const struct host *h)
+{
+	return h->name;
+}
+
+void frontier_host_delay(struct host *h, long ms)
+{
+	h->delay_ms = ms;
+}
+
+void frontier_each_host(struct frontier *f, void (*fn)(void *arg, struct host *h),
+			void *arg)
+{
+	size_t i;
+	struct host *h;
+
+	for (i = 0; i <= f->hosts_mask; i++)
+		for (h = f->hosts[i]; h; h = h->hnext)
+			fn(arg, h);
 }

@@ -12,7 +12,7 @@
  * The seen set maps each URL fingerprint of the job (queued, fetched,
  * skipped, or merely found too deep) to the smallest depth it was found at.
  *
- * Per host ("host:port"): at most per_host entries in flight and at least
+ * Per host ("scheme://host:port"): at most per_host entries in flight and at least
  * delay_ms between two dispatches.  Hosts with work and room take turns.
  *
  * Runs in the coordinator.  frontier_seen() is called ~40 times per page,
@@ -80,5 +80,18 @@ bool frontier_empty(struct frontier *f);
 
 /* Loads more queued rows if the window is below half full.  -1 on error. */
 int frontier_refill(struct frontier *f);
+
+/* Hosts.  A host is "scheme://host:port" (robots.txt is per origin).  A
+ * held host is not served until released: its robots.txt is on the way.
+ * Its data is the coordinator's (borrowed; the coordinator frees it via
+ * frontier_each_host() before frontier_free()).  Its delay overrides the
+ * frontier's when >= 0 (robots.txt Crawl-delay). */
+void frontier_hold(struct frontier *f, struct host *h, bool hold);
+void *frontier_host_data(const struct host *h);
+void frontier_host_set_data(struct host *h, void *data);
+const char *frontier_host_name(const struct host *h);
+void frontier_host_delay(struct host *h, long ms);
+void frontier_each_host(struct frontier *f, void (*fn)(void *arg, struct host *h),
+			void *arg);
 
 #endif

@@ -117,6 +117,12 @@ void ipc_put_str(struct ipc_out *o, const char *s)
 	ipc_put_strn(o, s, s ? strlen(s) : 0);
 }
 
+void ipc_set_flags(struct ipc_out *o, unsigned flags)
+{
+	o->data[o->frame + 2] = (char)flags;
+	o->data[o->frame + 3] = (char)(flags >> 8);
+}
+
 void ipc_end(struct ipc_out *o)
 {
 	wr32(o->data + o->frame + 4, (uint32_t)(o->len - o->frame - IPC_HEADER));

@@ -56,6 +56,8 @@ void ipc_put_u64(struct ipc_out *o, uint64_t v);
 void ipc_put_str(struct ipc_out *o, const char *s);
 void ipc_put_strn(struct ipc_out *o, const char *s, size_t n);
 void ipc_end(struct ipc_out *o);
+/* Sets the flags of the frame being built. */
+void ipc_set_flags(struct ipc_out *o, unsigned flags);
 
 /* Bytes queued and not yet written. */
 size_t ipc_pending(const struct ipc_out *o);

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void proto_put_order(struct ipc_out *o, uint32_t id, const char *url)
+void proto_put_order(struct ipc_out *o, uint32_t id, const char *url,
+		     unsigned flags)
 {
 	ipc_begin(o, IPC_ORDER, id);
+	ipc_set_flags(o, flags);
 	ipc_put_str(o, url);
 	ipc_end(o);
 }

@@ -3,7 +3,8 @@
  * ipc.h's frames.  Writing and reading each message lives here, once, so
  * the two ends cannot disagree.
  *
- *   order   (coordinator -> worker)  id = order id; url
+ *   order   (coordinator -> worker)  id = order id; flags = enum
+ *                                    order_flag; url
  *   result  (worker -> coordinator)  id = the order's id; struct result
  *   ready   (worker -> coordinator)  id = 0; pid
  *   stop    (coordinator -> worker)  finish what is in flight, then exit
@@ -43,7 +44,12 @@ struct result {
 	size_t body_len;
 };
 
-void proto_put_order(struct ipc_out *o, uint32_t id, const char *url);
+enum order_flag {
+	ORDER_ROBOTS = 1 << 0,    /* a robots.txt: send the body back, raw */
+};
+
+void proto_put_order(struct ipc_out *o, uint32_t id, const char *url,
+		     unsigned flags);
 /* Returns 0, -1 if the frame is malformed. */
 int proto_get_order(struct ipc_frame *f, const char **url);
 

@@ -18,11 +18,13 @@
 
 /* Returns a new string holding HREF with the fix-ups browsers apply before
  * parsing: leading and trailing spaces and controls trimmed, tabs and
- * newlines removed.  *NLEN receives its length. */
+ * newlines removed, and "%2e" in the path made a plain "." so that curl
+ * removes the dot segments it spells.  *NLEN receives its length. */
 static char *href_clean(const char *href, size_t len, size_t *nlen)
 {
 	char *out;
 	size_t i, n = 0;
+	bool in_path = true;
 
 	while (len > 0 && (unsigned char)href[0] <= ' ') {
 		href++;
@@ -34,6 +36,14 @@ static char *href_clean(const char *href, size_t len, size_t *nlen)
 	for (i = 0; i < len; i++) {
 		if (href[i] == '\t' || href[i] == '\n' || href[i] == '\r')
 			continue;
+		if (href[i] == '?' || href[i] == '#')
+			in_path = false;
+		if (in_path && href[i] == '%' && i + 2 < len && href[i + 1] == '2' &&
+		    (href[i + 2] == 'e' || href[i + 2] == 'E')) {
+			out[n++] = '.';
+			i += 2;
+			continue;
+		}
 		out[n++] = href[i];
 	}
 	out[n] = '\0';
@@ -79,42 +89,67 @@ static bool is_unreserved(int c)
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-/* In place, after the authority: %xx upper-cased, %xx of unreserved
- * characters decoded. */
-static void fix_percent(char *u, size_t start)
+/* True for bytes that may not appear raw in a path or query: controls,
+ * space, non-ASCII, and "<>\\^`{|} (RFC 3986 allows none of them). */
+static bool must_encode(unsigned char c)
 {
-	char *r = u + start, *w = u + start;
+	return c <= ' ' || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
+}
 
-	while (*r) {
-		int hi, lo;
-		if (r[0] == '%' && (hi = hexval((unsigned char)r[1])) >= 0 &&
-		    (lo = hexval((unsigned char)r[2])) >= 0) {
-			int c = hi * 16 + lo;
-			if (is_unreserved(c)) {
-				*w++ = (char)c;
-			} else {
+/* Copies the N bytes of path or query at SRC to DST with percent-encoding
+ * normalized: %xx upper-cased, %xx of unreserved characters decoded, bytes
+ * that may not appear raw encoded, a '%' that starts no escape written as
+ * %25.  DST has room for 3 * N bytes.  Returns the bytes written. */
+size_t url_pct_normalize(char *dst, const char *src, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *end = src + n;
+	char *w = dst;
+	int hi, lo;
+
+	while (src < end) {
+		unsigned char c = (unsigned char)*src;
+		if (c != '%') {
+			if (must_encode(c)) {
 				*w++ = '%';
-				*w++ = (char)toupper((unsigned char)r[1]);
-				*w++ = (char)toupper((unsigned char)r[2]);
+				*w++ = hex[c >> 4];
+				*w++ = hex[c & 15];
+			} else {
+				*w++ = (char)c;
 			}
-			r += 3;
+			src++;
 			continue;
 		}
-		*w++ = *r++;
+		if (end - src >= 3 && (hi = hexval((unsigned char)src[1])) >= 0 &&
+		    (lo = hexval((unsigned char)src[2])) >= 0) {
+			int d = hi * 16 + lo;
+			if (is_unreserved(d)) {
+				*w++ = (char)d;
+			} else {
+				*w++ = '%';
+				*w++ = (char)toupper((unsigned char)src[1]);
+				*w++ = (char)toupper((unsigned char)src[2]);
+			}
+			src += 3;
+			continue;
+		}
+		memcpy(w, "%25", 3);
+		w += 3;
+		src++;
 	}
-	*w = '\0';
+	return (size_t)(w - dst);
 }
 
 /* Finishes a resolved handle into the normalized string, or NULL if it is
  * not an http(s) URL with a host.  The string is put together from the
  * parts curl parsed (scheme and host lower-cased, default port left out,
- * fragment and user info dropped): asking curl for the whole URL formats
- * it with printf, which costs more than the rest of a resolution. */
+ * fragment dropped): asking curl for the whole URL formats it with printf,
+ * which costs more than the rest of a resolution. */
 static char *finish(CURLU *h)
 {
-	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL,
-	     *query = NULL, *out = NULL, *p;
-	size_t sl, hl, ol = 0, pl, ql = 0, len;
+	char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL,
+	     *port = NULL, *path = NULL, *query = NULL, *out = NULL, *p;
+	size_t pl, ql = 0;
 	bool https;
 
 	if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
@@ -127,43 +162,55 @@ static char *finish(CURLU *h)
 		goto out;
 	if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
 		goto out;
+	if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK)
+		curl_url_get(h, CURLUPART_PASSWORD, &pass, 0);
 	if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
-	    strcmp(port, https ? "443" : "80") != 0)
-		ol = strlen(port) + 1;
+	    strcmp(port, https ? "443" : "80") == 0) {
+		curl_free(port);
+		port = NULL;
+	}
 	if (curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK)
 		goto out;
 	if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK)
-		ql = strlen(query) + 1;
-	sl = strlen(scheme);
-	hl = strlen(host);
+		ql = strlen(query);
 	pl = strlen(path);
-	len = sl + 3 + hl + ol + pl + ql;
-	if (len > URL_MAX_LEN)
+	if (pl + ql > URL_MAX_LEN)
 		goto out;
-	out = p = xmalloc(len + 1);
-	memcpy(p, scheme, sl);
-	memcpy(p + sl, "://", 3);
-	p += sl + 3;
-	for (size_t i = 0; i < hl; i++) {
+	out = p = xmalloc(strlen(scheme) + 3 + (user ? strlen(user) + 1 : 0) +
+			  (pass ? strlen(pass) + 1 : 0) + strlen(host) +
+			  (port ? strlen(port) + 1 : 0) + 3 * (pl + ql) + 2);
+	p = stpcpy(p, scheme);
+	p = stpcpy(p, "://");
+	if (user) {
+		p = stpcpy(p, user);
+		if (pass) {
+			*p++ = ':';
+			p = stpcpy(p, pass);
+		}
+		*p++ = '@';
+	}
+	for (size_t i = 0; host[i]; i++) {
 		char c = host[i];
 		*p++ = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
 	}
-	if (ol) {
+	if (port) {
 		*p++ = ':';
-		memcpy(p, port, ol - 1);
-		p += ol - 1;
+		p = stpcpy(p, port);
 	}
-	memcpy(p, path, pl);
-	p += pl;
-	if (ql) {
+	p += url_pct_normalize(p, path, pl);
+	if (query) {
 		*p++ = '?';
-		memcpy(p, query, ql - 1);
-		p += ql - 1;
+		p += url_pct_normalize(p, query, ql);
 	}
 	*p = '\0';
-	fix_percent(out, sl + 3 + hl + ol);
+	if ((size_t)(p - out) > URL_MAX_LEN) {
+		free(out);
+		out = NULL;
+	}
 out:
 	curl_free(scheme);
+	curl_free(user);
+	curl_free(pass);
 	curl_free(host);
 	curl_free(port);
 	curl_free(path);
@@ -178,11 +225,17 @@ int url_base_init(struct url_base *b, const char *base)
 {
 	CURLU *h = curl_url();
 	const char *auth, *q, *p;
+	char *clean;
+	size_t n;
+	CURLUcode rc;
 
 	memset(b, 0, sizeof *b);
 	if (!h)
 		abort();
-	if (curl_url_set(h, CURLUPART_URL, base, parse_flags) != CURLUE_OK)
+	clean = href_clean(base, strlen(base), &n);
+	rc = curl_url_set(h, CURLUPART_URL, clean, parse_flags);
+	free(clean);
+	if (rc != CURLUE_OK)
 		goto fail;
 	b->self = finish(h);
 	if (!b->self)

@@ -52,6 +52,13 @@ void url_cache_init(size_t entries);
  * free()) or NULL if U is not an absolute http(s) URL. */
 char *url_normalize(const char *u);
 
+/* Copies the N bytes of a path or query at SRC to DST with the
+ * percent-encoding of a normalized URL: %xx upper-cased, unreserved
+ * characters decoded, bytes not allowed raw encoded, a stray '%' as %25.
+ * DST needs room for 3 * N bytes; no NUL is written.  Returns the bytes
+ * written. */
+size_t url_pct_normalize(char *dst, const char *src, size_t n);
+
 /* 64-bit fingerprint of the LEN bytes at S; never 0. */
 uint64_t url_fingerprint(const char *s, size_t len);
 

@@ -34,6 +34,7 @@ struct xfer {
 	char *body;
 	size_t len, cap, max;
 	bool too_large;
+	bool robots;                /* keep the first max bytes, drop the rest */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -56,8 +57,15 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 
 	if (x->len + n > x->max) {
-		x->too_large = true;
-		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+		if (x->robots) {
+			/* RFC 9309: parse the first 500 KiB, ignore the rest. */
+			n = x->max - x->len;
+			if (n == 0)
+				return size * nmemb;
+		} else {
+			x->too_large = true;
+			return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+		}
 	}
 	if (x->len + n > x->cap) {
 		size_t cap = x->cap ? x->cap : 32768;
@@ -70,7 +78,7 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
 	}
 	memcpy(x->body + x->len, p, n);
 	x->len += n;
-	return n;
+	return size * nmemb;
 }
 
 static CURL *make_proto(const struct conf *c)
@@ -98,13 +106,16 @@ static CURL *make_proto(const struct conf *c)
 	return e;
 }
 
-static int start(struct worker *w, uint32_t id, const char *url)
+#define ROBOTS_MAX (500 * 1024)
+
+static int start(struct worker *w, uint32_t id, const char *url, unsigned flags)
 {
 	struct xfer *x = xcalloc(1, sizeof *x);
 
 	x->id = id;
 	x->url = xstrdup(url);
-	x->max = (size_t)w->conf->max_size;
+	x->robots = flags & ORDER_ROBOTS;
+	x->max = x->robots ? ROBOTS_MAX : (size_t)w->conf->max_size;
 	x->easy = curl_easy_duphandle(w->proto);
 	if (!x->easy)
 		abort();
@@ -112,6 +123,8 @@ static int start(struct worker *w, uint32_t id, const char *url)
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	if (x->robots)
+		curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
 	if (curl_multi_add_handle(w->multi, x->easy) != CURLM_OK) {
 		log_error("curl_multi_add_handle failed for %s", url);
 		curl_easy_cleanup(x->easy);
@@ -251,8 +264,11 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	r.last_modified = header_value(x->easy, "Last-Modified");
 	r.content_hash = x->len ? url_fingerprint(x->body, x->len) : 0;
 
-	if (rc == CURLE_OK && status >= 200 && status < 300 &&
-	    is_html(ctype, x->body, x->len)) {
+	if (x->robots) {
+		r.body = x->body;
+		r.body_len = x->len;
+	} else if (rc == CURLE_OK && status >= 200 && status < 300 &&
+		   is_html(ctype, x->body, x->len)) {
 		atomic_store_explicit(&w->stats->phase, PHASE_PARSE, memory_order_relaxed);
 		if (extract_html(&ex, x->body, x->len, r.final_url,
 				 charset_of(ctype, csbuf, sizeof csbuf),
@@ -273,7 +289,7 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 		r.links_len = ex.links_len;
 		r.nlinks = (uint32_t)ex.nlinks;
 	}
-	if (w->conf->store_body && x->len > 0) {
+	if (w->conf->store_body && x->len > 0 && !x->robots) {
 		uLongf zlen = compressBound((uLong)x->len);
 		zbody = xmalloc(zlen);
 		if (compress2((Bytef *)zbody, &zlen, (const Bytef *)x->body,
@@ -319,7 +335,7 @@ static int read_orders(struct worker *w)
 					log_error("malformed order frame");
 					return -1;
 				}
-				start(w, f.id, url);
+				start(w, f.id, url, f.flags);
 				break;
 			case IPC_STOP:
 				w->stopping = true;

@@ -79,6 +79,8 @@ struct url_row {
 int store_url_add(struct store *s, int64_t job, uint64_t fp, const char *url,
 		  int depth, int64_t parent, int state, const char *reason,
 		  int64_t *id);
+/* Marks URL row ID skipped with REASON (e.g. "robots"). */
+int store_url_skip(struct store *s, int64_t id, const char *reason);
 /* Lowers a queued URL's depth. */
 int store_url_set_depth(struct store *s, int64_t job, uint64_t fp, int depth);
 /* Calls FN for queued URLs of JOB with id > AFTER, in id order, at most

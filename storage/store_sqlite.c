@@ -64,6 +64,7 @@ enum stmt_id {
 	ST_URL_QUEUED,
 	ST_URL_STATE,
 	ST_PAGE_ADD,
+	ST_URL_SKIP,
 	ST_COUNT
 };
 
@@ -82,6 +83,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 			" ?14, ?15, ?16, ?17, ?18, ?19)"
 			" ON CONFLICT(url_id) DO NOTHING",
+	[ST_URL_SKIP] = "UPDATE urls SET state = 3, reason = ?2 WHERE id = ?1",
 };
 
 /* The checkpointer: a thread with its own connection that copies the WAL
@@ -598,6 +600,15 @@ int store_url_add(struct store *s, int64_t job, uint64_t fp, const char *url,
 		return 0;
 	*id = sqlite3_last_insert_rowid(s->db);
 	return 1;
+}
+
+int store_url_skip(struct store *s, int64_t id, const char *reason)
+{
+	sqlite3_stmt *st = s->st[ST_URL_SKIP];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	return step_done(s, st, "skipping a URL");
 }
 
 int store_url_set_depth(struct store *s, int64_t job, uint64_t fp, int depth)
