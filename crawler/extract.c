@@ -241,7 +241,7 @@ int extract_html(struct extract *x, const char *body, size_t len,
 	/* libxml2 ends the parse at a NUL byte; browsers read on.  A space
 	 * stands in for it (U+FFFD would be misread in a page that declares
 	 * no charset). */
-	if (memchr(body, '\0', len)) {
+	if (len > 0 && memchr(body, '\0', len)) {
 		size_t k;
 		nul_free = xmalloc(len);
 		for (k = 0; k < len; k++)

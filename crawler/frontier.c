@@ -228,13 +228,24 @@ static void host_update(struct frontier *f, struct host *h)
 static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
 		 int depth)
 {
-	size_t len = strlen(url), alen;
+	size_t len = strlen(url), alen, sl;
 	const char *auth = url_authority(url, &alen);
 	struct fentry *e = xmalloc(sizeof *e + len + 1);
 	struct host *h;
+	char key[URL_MAX_LEN + 16];
 
-	/* Hosts are keyed by scheme and authority: robots.txt is per origin. */
-	h = host_get(f, url, auth ? (size_t)(auth + alen - url) : 0);
+	/* Hosts are keyed by scheme and authority, user info left out:
+	 * robots.txt and politeness are per origin. */
+	if (!auth) {
+		auth = url;
+		alen = 0;
+	}
+	sl = (size_t)(strstr(url, "://") ? strstr(url, "://") - url + 3 : 0);
+	if (sl + alen >= sizeof key)
+		alen = sizeof key - sl - 1;
+	memcpy(key, url, sl);
+	memcpy(key + sl, auth, alen);
+	h = host_get(f, key, sl + alen);
 	memcpy(e->url, url, len + 1);
 	e->id = id;
 	e->fp = fp;

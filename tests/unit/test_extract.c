@@ -173,14 +173,10 @@ Test(extract, max_links_zero_takes_none)
 	expect_links(NULL);
 }
 
-/* BUG: extract.c stops collecting raw hrefs at 2 * max_links
- * (st.max_hrefs) before resolving and de-duplicating them, so a page that
- * opens with many duplicate or unfetchable hrefs (navigation repeated,
- * "javascript:" buttons) yields fewer than max_links links, or none, though
- * enough distinct links follow.  Fix: in on_start(), skip an href whose
- * raw string was already taken (a small set of raw-href hashes) and one
- * with a non-http(s) scheme, so that the 2 * max_links budget is spent on
- * candidates only. */
+/* Regression (fixed in 0e786c5): raw hrefs were collected up to
+ * 2 * max_links before being resolved and de-duplicated, so a page opening
+ * with many duplicate or unfetchable hrefs gave fewer than max_links links,
+ * or none, though enough distinct links followed. */
 Test(extract, cap_counts_links_kept_not_hrefs_seen)
 {
 	char body[4096];
@@ -337,16 +333,15 @@ Test(extract, survives_nul_in_text)
 	PARSE_LIT("<title>N\0UL</title><p>x\0y</p><a href=/after>a</a>");
 	cr_assert_not_null(x.title);
 	cr_expect(utf8_valid(x.title, strlen(x.title)));
-	cr_expect_eq(strlen(x.title), 4, "NUL dropped or made a space: %s", x.title);
+	/* The NUL dropped, or made a space or U+FFFD; the rest kept. */
+	cr_expect(x.title[0] == 'N' && strlen(x.title) >= 3 && strlen(x.title) <= 6 &&
+		  strcmp(x.title + strlen(x.title) - 2, "UL") == 0, "%s", x.title);
 	expect_links("http://h.com/after", NULL);
 }
 
-/* BUG: libxml2 (2.9.14) ends the parse at a NUL byte between tags or
- * inside an attribute value, and extract.c hands it the body as is:
- * every link after "</a>\0" or href='/a\0b' is lost.  Browsers go on;
- * one stray NUL should not hide the rest of a page.  Fix: in
- * extract_html(), when memchr(body, 0, len), parse a copy with each NUL
- * replaced by a space (U+FFFD would do too). */
+/* Regression (fixed in 0e786c5): libxml2 2.9.14 ends the parse at a NUL
+ * byte between tags or inside an attribute value; every link after it was
+ * lost.  Browsers read on. */
 Test(extract, finds_links_after_nul_between_tags)
 {
 	PARSE_LIT("<html><body><a href=/before>b</a>\0<a href=/after>a</a>"
@@ -355,7 +350,7 @@ Test(extract, finds_links_after_nul_between_tags)
 		     "http://h.com/last", NULL);
 }
 
-/* BUG: as above, a NUL inside an attribute value ends the parse. */
+/* Regression, as above: a NUL inside an attribute value. */
 Test(extract, finds_links_after_nul_in_attribute)
 {
 	PARSE_LIT("<a href='/a\0b'>b</a><a href=/after>a</a>");

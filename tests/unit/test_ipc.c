@@ -179,6 +179,26 @@ Test(ipc, reads_flags_from_header)
 	cr_expect_eq(ipc_frame_end(&f), 0, "an empty payload is complete");
 }
 
+Test(ipc, carries_flags_set_while_building)
+{
+	struct ipc_frame f;
+	uint32_t v;
+
+	ipc_begin(&out, IPC_ORDER, 1);
+	ipc_put_u32(&out, 5);
+	ipc_set_flags(&out, 0xbeef);
+	ipc_end(&out);
+	ipc_begin(&out, IPC_ORDER, 2);
+	ipc_end(&out);
+	pipe_all();
+	cr_assert_eq(ipc_next(&in, &f), 1);
+	cr_expect_eq(f.flags, 0xbeef);
+	cr_assert_eq(ipc_get_u32(&f, &v), 0);
+	cr_expect_eq(v, 5, "flags do not touch the payload");
+	cr_assert_eq(ipc_next(&in, &f), 1);
+	cr_expect_eq(f.flags, 0, "the next frame starts without flags");
+}
+
 Test(ipc, names_frame_types)
 {
 	cr_expect_str_eq(ipc_type_name(IPC_ORDER), "order");

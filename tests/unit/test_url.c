@@ -219,11 +219,9 @@ Test(url, normalization_is_idempotent_over_all_cases)
 	cr_assert_gt(checked, 50);
 }
 
-/* BUG (at 4327115): url.c finish()/fix_percent() decodes %2E to '.' after
- * curl_url has already removed dot segments, so "/b/%2e%2e/c" comes out as
- * "/b/../c": the result keeps a dot segment (against url.h) and is not
- * idempotent (normalizing it again gives "/c"). The same URL spelled two
- * ways gets two fingerprints and is fetched twice. */
+/* Regression (fixed in 0e786c5): %2E was decoded to '.' after curl_url
+ * had removed dot segments, so "/b/%2e%2e/c" came out as "/b/../c": a dot
+ * segment left in, not idempotent, the same URL under two fingerprints. */
 Test(url, removes_percent_encoded_dot_segments)
 {
 	static const struct ncase cases[] = {
@@ -243,10 +241,9 @@ Test(url, removes_percent_encoded_dot_segments)
 	}
 }
 
-/* BUG (at 4327115): url.c fix_percent() copies a stray '%' (not followed
- * by two hex digits) as is, then may decode the next escape into hex
- * digits, forming a new escape: "/%%37e" gives "/%7e", which normalizes
- * again to "/~"; "/%%41b" gives "/%Ab", then "/%AB". Not idempotent. */
+/* Regression (fixed in 0e786c5): a stray '%' was copied as is and the
+ * escape after it decoded into hex digits, forming a new escape: "/%%37e"
+ * gave "/%7e", which normalized again to "/~". */
 Test(url, normalizes_stray_percent_idempotently)
 {
 	static const char *const in[] = {
@@ -266,13 +263,9 @@ Test(url, normalizes_stray_percent_idempotently)
 	}
 }
 
-/* BUG (at 4327115): url.c leaves characters that RFC 3986 does not allow
- * in a URL, and that browsers percent-encode (WHATWG path and query sets),
- * raw: "/p<q>" stays "/p<q>", "?x=\"y\"" stays as is. An href spelled with
- * "<" and one spelled with "%3C" are the same link to a browser but get
- * two spellings, two fingerprints and two fetches. Fix: after
- * fix_percent(), percent-encode (upper-case hex) every byte outside
- * unreserved / sub-delims / ":@/?%" in path and query. */
+/* Regression (fixed in 0e786c5): bytes RFC 3986 does not allow raw, and
+ * that browsers percent-encode, were left raw: "/p<q>" and "/p%3Cq%3E" were
+ * the same link to a browser but two spellings and two fetches here. */
 Test(url, encodes_characters_not_allowed_in_urls)
 {
 	static const struct ncase cases[] = {
