@@ -171,7 +171,12 @@ static char *finish(CURLU *h)
 	}
 	if (curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK)
 		goto out;
-	if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK)
+	/* An empty query ("x?") is dropped, as curl drops it. */
+	if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK && !*query) {
+		curl_free(query);
+		query = NULL;
+	}
+	if (query)
 		ql = strlen(query);
 	pl = strlen(path);
 	if (pl + ql > URL_MAX_LEN)
@@ -264,63 +269,9 @@ void url_base_release(struct url_base *b)
 	b->self = NULL;
 }
 
-/* The resolution cache: direct-mapped, one entry per slot, the newest
- * resolution wins a slot. */
-struct rc_entry {
-	uint64_t hash;
-	char *key;    /* prefix, '\1', href */
-	char *val;    /* the result, or NULL for "not a link" */
-};
-
-static struct rc_entry *rc_slots;
-static size_t rc_mask;
-
-void url_cache_init(size_t entries)
+char *url_resolve(const struct url_base *b, const char *href, size_t len)
 {
-	size_t i;
-
-	if (rc_slots) {
-		for (i = 0; i <= rc_mask; i++) {
-			free(rc_slots[i].key);
-			free(rc_slots[i].val);
-		}
-		free(rc_slots);
-		rc_slots = NULL;
-		rc_mask = 0;
-	}
-	if (entries == 0)
-		return;
-	rc_slots = xcalloc(entries, sizeof *rc_slots);
-	rc_mask = entries - 1;
-}
-
-/* How much of the base the resolution of HREF depends on: the scheme for
- * "//host", the origin for "/path", the directory for a relative path,
- * nothing for an absolute URL.  0 with *CACHEABLE false for the forms
- * that depend on the whole base ("?query"). */
-static size_t base_prefix(const struct url_base *b, const char *href,
-			  size_t len, bool *cacheable)
-{
-	size_t sl = scheme_len(href, len);
-
-	*cacheable = true;
-	if (sl)
-		return 0;
-	if (len >= 2 && href[0] == '/' && href[1] == '/')
-		return b->scheme_len;
-	if (len >= 1 && href[0] == '/')
-		return b->origin_len;
-	if (len == 0 || href[0] == '?' || href[0] == '#' ||
-	    (unsigned char)href[0] <= ' ') {
-		*cacheable = false;
-		return 0;
-	}
-	return b->dir_len;
-}
-
-static char *resolve(const struct url_base *b, const char *href, size_t len)
-{
-	char *clean, *out = NULL;
+	char *clean, *abs = NULL, *out = NULL;
 	size_t n, sl;
 	CURLU *h;
 
@@ -336,45 +287,29 @@ static char *resolve(const struct url_base *b, const char *href, size_t len)
 	sl = scheme_len(clean, n);
 	if (sl && !is_http_scheme(clean, sl))
 		goto out;
-	h = curl_url_dup(b->cu);
+	/* A path reference ("x.html", "/p/x.html") resolves to the base's
+	 * directory or origin followed by it (RFC 3986, 5.2.2 and 5.2.3): curl
+	 * is handed that absolute URL, which it parses and normalizes.  This
+	 * spares curl_url_set() formatting the whole base URL again for every
+	 * link, its way of resolving.  Other references go to curl as they
+	 * are. */
+	if (!sl && clean[0] != '?' && !(clean[0] == '/' && clean[1] == '/')) {
+		size_t pre = clean[0] == '/' ? b->origin_len : b->dir_len;
+		abs = xmalloc(pre + n + 1);
+		memcpy(abs, b->self, pre);
+		memcpy(abs + pre, clean, n + 1);
+		h = curl_url();
+	} else {
+		h = sl ? curl_url() : curl_url_dup(b->cu);
+	}
 	if (!h)
 		abort();
-	if (curl_url_set(h, CURLUPART_URL, clean, parse_flags) == CURLUE_OK)
+	if (curl_url_set(h, CURLUPART_URL, abs ? abs : clean, parse_flags) == CURLUE_OK)
 		out = finish(h);
 	curl_url_cleanup(h);
+	free(abs);
 out:
 	free(clean);
-	return out;
-}
-
-char *url_resolve(const struct url_base *b, const char *href, size_t len)
-{
-	char key[1024];
-	size_t plen;
-	bool cacheable;
-	struct rc_entry *e;
-	uint64_t hv;
-	char *out;
-
-	if (!rc_slots)
-		return resolve(b, href, len);
-	plen = base_prefix(b, href, len, &cacheable);
-	if (!cacheable || plen + 1 + len >= sizeof key)
-		return resolve(b, href, len);
-	memcpy(key, b->self, plen);
-	key[plen] = '\1';
-	memcpy(key + plen + 1, href, len);
-	key[plen + 1 + len] = '\0';
-	hv = url_fingerprint(key, plen + 1 + len);
-	e = &rc_slots[hv & rc_mask];
-	if (e->key && e->hash == hv && strcmp(e->key, key) == 0)
-		return e->val ? xstrdup(e->val) : NULL;
-	out = resolve(b, href, len);
-	free(e->key);
-	free(e->val);
-	e->hash = hv;
-	e->key = xstrdup(key);
-	e->val = out ? xstrdup(out) : NULL;
 	return out;
 }
 

@@ -41,13 +41,6 @@ void url_base_release(struct url_base *b);
  * data:, ...), malformed, or longer than URL_MAX_LEN. */
 char *url_resolve(const struct url_base *b, const char *href, size_t len);
 
-/* Remembers up to ENTRIES (a power of two) resolutions in this process,
- * so that an href seen again against an equivalent base costs a lookup
- * instead of a parse: pages of one site repeat their navigation links.
- * Results are the same with or without it.  Workers turn it on; 0 turns
- * it off and frees it.  Not thread-safe (one per process). */
-void url_cache_init(size_t entries);
-
 /* Normalizes absolute URL U.  Returns a new string (caller frees with
  * free()) or NULL if U is not an absolute http(s) URL. */
 char *url_normalize(const char *u);

@@ -44,6 +44,8 @@ struct worker {
 	struct stats_worker *stats;
 	CURLM *multi;
 	CURL *proto;          /* template every transfer is duplicated from */
+	CURL **spare;         /* finished handles, reused before duplicating */
+	size_t nspare;
 	struct xfer *xfers;   /* transfers in flight */
 	struct ipc_in in;
 	struct ipc_out out;
@@ -68,7 +70,12 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
 		}
 	}
 	if (x->len + n > x->cap) {
+		curl_off_t cl = -1;
 		size_t cap = x->cap ? x->cap : 32768;
+		if (!x->cap)
+			curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		if (cl > 0 && (size_t)cl >= x->len + n)
+			cap = (size_t)cl;
 		while (cap < x->len + n)
 			cap *= 2;
 		if (cap > x->max)
@@ -103,6 +110,7 @@ static CURL *make_proto(const struct conf *c)
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 65536L);
 	return e;
 }
 
@@ -116,15 +124,17 @@ static int start(struct worker *w, uint32_t id, const char *url, unsigned flags)
 	x->url = xstrdup(url);
 	x->robots = flags & ORDER_ROBOTS;
 	x->max = x->robots ? ROBOTS_MAX : (size_t)w->conf->max_size;
-	x->easy = curl_easy_duphandle(w->proto);
+	/* A finished handle keeps the template's options; only the ones set
+	 * per transfer below change. */
+	x->easy = w->nspare ? w->spare[--w->nspare] : curl_easy_duphandle(w->proto);
 	if (!x->easy)
 		abort();
+	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE,
+			 x->robots ? (curl_off_t)0 : (curl_off_t)w->conf->max_size);
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
-	if (x->robots)
-		curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
 	if (curl_multi_add_handle(w->multi, x->easy) != CURLM_OK) {
 		log_error("curl_multi_add_handle failed for %s", url);
 		curl_easy_cleanup(x->easy);
@@ -151,7 +161,12 @@ static void xfer_free(struct worker *w, struct xfer *x)
 	if (x->next)
 		x->next->prev = x->prev;
 	curl_multi_remove_handle(w->multi, x->easy);
-	curl_easy_cleanup(x->easy);
+	if (w->nspare < (size_t)w->conf->concurrency) {
+		curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, NULL);
+		w->spare[w->nspare++] = x->easy;
+	} else {
+		curl_easy_cleanup(x->easy);
+	}
 	free(x->body);
 	free(x->url);
 	free(x);
@@ -378,7 +393,6 @@ int worker_run(int slot, int fd, const struct conf *conf,
 	atomic_store_explicit(&stats->pid, (int32_t)getpid(), memory_order_relaxed);
 	atomic_store_explicit(&stats->phase, PHASE_FETCH, memory_order_relaxed);
 
-	url_cache_init(16384);
 	w.multi = curl_multi_init();
 	w.proto = make_proto(conf);
 	if (!w.multi || !w.proto) {
@@ -386,6 +400,7 @@ int worker_run(int slot, int fd, const struct conf *conf,
 		goto out;
 	}
 	curl_multi_setopt(w.multi, CURLMOPT_MAXCONNECTS, (long)conf->concurrency * 2);
+	w.spare = xcalloc((size_t)conf->concurrency, sizeof *w.spare);
 
 	ipc_begin(&w.out, IPC_READY, 0);
 	ipc_put_u32(&w.out, (uint32_t)getpid());
@@ -406,10 +421,6 @@ int worker_run(int slot, int fd, const struct conf *conf,
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			finish(&w, x, msg->data.result);
-			/* Each result goes out at once: the coordinator can only
-			 * refill this transfer's slot once it has it. */
-			if (ipc_flush(&w.out, fd) < 0)
-				goto out;
 		}
 		if (read_orders(&w) < 0)
 			break;
@@ -427,9 +438,11 @@ out:
 	 * stopping hard; its supervisor re-queues them. */
 	while (w.xfers)
 		xfer_free(&w, w.xfers);
+	while (w.nspare)
+		curl_easy_cleanup(w.spare[--w.nspare]);
+	free(w.spare);
 	curl_easy_cleanup(w.proto);
 	curl_multi_cleanup(w.multi);
-	url_cache_init(0);
 	ipc_in_release(&w.in);
 	ipc_out_release(&w.out);
 	atomic_store_explicit(&stats->phase, PHASE_IDLE, memory_order_relaxed);

@@ -22,6 +22,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <regex.h>
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_GARBAGE 512
@@ -1235,5 +1237,50 @@ Test(status, json_counts_match_the_crawl)
 	cr_assert_eq(count_of(http, "200"), ok);
 	cr_assert_eq(count_of(http, "404"), notfound);
 	cr_assert_eq(count_of(st, "errors"), errors);
+	pass();
+}
+
+Test(crawl, refuses_a_second_crawl_of_a_running_job_naming_its_pid)
+{
+	struct proc_result *r;
+	char pidstr[32];
+	pid_t first;
+	int st, i;
+	long long deadline;
+
+	fx_start(300, 5);
+	testsrv_set_delay(fx.srv, 50);
+	first = fork();
+	cr_assert_geq(first, 0, "fork: %s", strerror(errno));
+	if (first == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(trawl_bin(), trawl_bin(), "crawl", "--db", fx.db, "--job",
+		      "busy", "--workers", "1", "--per-host", "1", fx.seed,
+		      (char *)NULL);
+		_exit(127);
+	}
+	deadline = now_ms() + (long long)(20000 * proc_slow_factor());
+	while (testsrv_page_hits(fx.srv) < 3 && now_ms() < deadline)
+		usleep(5000);
+	cr_assert_geq(testsrv_page_hits(fx.srv), 3, "the first crawl did not start");
+
+	r = trawl("crawl2", "crawl", "--db", fx.db, "--job", "busy",
+		  "--workers", "1", fx.seed, NULL);
+	kill(first, SIGINT);
+	for (i = 0; i < 2000 && waitpid(first, &st, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 2000) {
+		kill(first, SIGKILL);
+		waitpid(first, &st, 0);
+	}
+	expect_exit(r, 1, "a second crawl of a running job");
+	expect_one_line(r, "a second crawl of a running job");
+	snprintf(pidstr, sizeof pidstr, "process %d", (int)first);
+	cr_assert(strstr(r->err, pidstr), "stderr should name %s: %s", pidstr,
+		  r->err);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 130,
+		  "the first crawl, interrupted, should exit 130 (status %d)", st);
 	pass();
 }
