@@ -224,7 +224,7 @@ out:
 }
 
 static const unsigned int parse_flags =
-	CURLU_ALLOW_SPACE | CURLU_URLENCODE | CURLU_NON_SUPPORT_SCHEME;
+	CURLU_ALLOW_SPACE | CURLU_NON_SUPPORT_SCHEME;
 
 int url_base_init(struct url_base *b, const char *base)
 {
