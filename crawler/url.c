@@ -223,6 +223,40 @@ out:
 	return out;
 }
 
+/* For a path reference: the base's origin, already normalized, then the
+ * path and query curl made of the reference.  Two curl_url_get() calls
+ * instead of six. */
+static char *finish_path(CURLU *h, const struct url_base *b)
+{
+	char *path = NULL, *query = NULL, *out = NULL, *p;
+	size_t pl, ql = 0;
+
+	if (curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+		goto out;
+	if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK && *query)
+		ql = strlen(query);
+	pl = strlen(path);
+	if (b->origin_len + pl + ql + 1 > URL_MAX_LEN)
+		goto out;
+	out = p = xmalloc(b->origin_len + 3 * (pl + ql) + 2);
+	memcpy(p, b->self, b->origin_len);
+	p += b->origin_len;
+	p += url_pct_normalize(p, path, pl);
+	if (ql) {
+		*p++ = '?';
+		p += url_pct_normalize(p, query, ql);
+	}
+	*p = '\0';
+	if ((size_t)(p - out) > URL_MAX_LEN) {
+		free(out);
+		out = NULL;
+	}
+out:
+	curl_free(path);
+	curl_free(query);
+	return out;
+}
+
 static const unsigned int parse_flags =
 	CURLU_ALLOW_SPACE | CURLU_NON_SUPPORT_SCHEME;
 
@@ -305,7 +339,7 @@ char *url_resolve(const struct url_base *b, const char *href, size_t len)
 	if (!h)
 		abort();
 	if (curl_url_set(h, CURLUPART_URL, abs ? abs : clean, parse_flags) == CURLUE_OK)
-		out = finish(h);
+		out = abs ? finish_path(h, b) : finish(h);
 	curl_url_cleanup(h);
 	free(abs);
 out:
