@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	log_init("trawl", LOG_INFO);
+	/* Over a file size limit, write() should fail (and trawl stop cleanly
+	 * with "disk full") rather than the process be killed. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (!cmd) {
 		usage(stderr);
 		return EXIT_USAGE;
