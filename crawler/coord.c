@@ -31,6 +31,10 @@
 #define BATCH_MS 250
 #define DRAIN_MS 10000
 #define WINDOW 50000
+/* A worker whose loop has not turned for this long (a parse that never
+ * ends, say) is killed and replaced.  TRAWL_TEST_STUCK_MS overrides it for
+ * the tests. */
+#define STUCK_MS 60000
 
 struct order {
 	struct fentry *e;    /* the URL of a page order */
@@ -68,6 +72,8 @@ struct coord {
 	int tx_results;
 
 	char agent[64];          /* product token matched in robots.txt */
+
+	long long stuck_ms;      /* heartbeat limit */
 
 	int sigfd;
 	int signals;
@@ -363,14 +369,23 @@ static int read_worker(struct coord *c, int slot)
 	}
 }
 
-/* Worker SLOT is gone: its orders go back to the queue, or fail for good
- * when a worker already died holding them; a new worker takes the slot. */
+/* Worker SLOT is gone: its orders go back to the queue and a new worker
+ * takes the slot.  Blame goes where it can be placed: a worker that died
+ * while making the result of one order (parsing its page, say) names that
+ * order, and a URL that two workers died handling is marked failed with
+ * "worker-crashed".  A death that names no order (killed from outside, a
+ * crash inside a transfer) counts against every URL it had in flight; the
+ * third such death fails the URL too.  No URL is retried forever. */
+#define MAX_CRASHES 2
+#define MAX_DEATHS 3
+
 static void worker_lost(struct coord *c, int slot)
 {
-	uint32_t id;
+	uint32_t id, culprit;
 
 	if (c->sv.w[slot].fd < 0 && c->sv.w[slot].pid == 0)
 		return;
+	culprit = atomic_load_explicit(&c->sv.stats[slot].handling, memory_order_relaxed);
 	for (id = 1; id <= c->norders; id++) {
 		struct fentry *e;
 		struct result r;
@@ -385,7 +400,11 @@ static void worker_lost(struct coord *c, int slot)
 			continue;
 		}
 		e = o.e;
-		if (++e->crashes < 2) {
+		if (culprit == id)
+			e->crashes++;
+		else if (!culprit)
+			e->deaths++;
+		if (e->crashes < MAX_CRASHES && e->deaths < MAX_DEATHS) {
 			frontier_requeue(c->fr, e);
 			continue;
 		}
@@ -393,7 +412,8 @@ static void worker_lost(struct coord *c, int slot)
 		r.error = "worker-crashed";
 		r.final_url = e->url;
 		r.links = "";
-		log_warn("%s: two workers died fetching it; marked failed", e->url);
+		log_warn("%s: %d workers died handling it; marked failed", e->url,
+			 e->crashes >= MAX_CRASHES ? e->crashes : e->deaths);
 		if (store_result(c, e, &r) < 0)
 			c->fatal = true;
 		frontier_done(c->fr, e);
@@ -401,6 +421,29 @@ static void worker_lost(struct coord *c, int slot)
 	supervise_lost(&c->sv, slot);
 	if (!c->draining && supervise_spawn(&c->sv, slot) < 0)
 		c->fatal = true;
+}
+
+/* Kills workers whose heartbeat (stats beat) stopped moving. */
+static void check_heartbeats(struct coord *c, long long now)
+{
+	int i;
+
+	for (i = 0; i < c->sv.n; i++) {
+		struct wslot *w = &c->sv.w[i];
+		uint64_t b;
+		if (w->fd < 0 || w->pid <= 0)
+			continue;
+		b = stats_get(&c->sv.stats[i].beat);
+		if (b != w->last_beat) {
+			w->last_beat = b;
+			w->beat_at = now;
+		} else if (now - w->beat_at > c->stuck_ms) {
+			progress_clear(&c->prog);
+			log_warn("worker %d (pid %d) has not answered for %lld s; "
+				 "replacing it", i, (int)w->pid, (now - w->beat_at) / 1000);
+			worker_lost(c, i);
+		}
+	}
 }
 
 static void on_reaped(void *arg, int slot)
@@ -671,6 +714,7 @@ static int loop(struct coord *c)
 			ret = EXIT_RUNTIME;
 			break;
 		}
+		check_heartbeats(c, now);
 		progress_update(c);
 	}
 	free(pfd);
@@ -693,6 +737,9 @@ int coord_run(struct conf *cf)
 	c.conf = cf;
 	c.sigfd = -1;
 	c.started = now_ms();
+	c.stuck_ms = getenv("TRAWL_TEST_STUCK_MS") ? atoll(getenv("TRAWL_TEST_STUCK_MS")) : STUCK_MS;
+	if (c.stuck_ms <= 0)
+		c.stuck_ms = STUCK_MS;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

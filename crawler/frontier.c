@@ -251,6 +251,7 @@ static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
 	e->fp = fp;
 	e->depth = depth;
 	e->crashes = 0;
+	e->deaths = 0;
 	e->host = h;
 	e->next = NULL;
 	if (h->tail)

@@ -37,7 +37,8 @@ struct fentry {
 	int64_t id;              /* urls row id */
 	uint64_t fp;
 	int depth;
-	int crashes;             /* workers that died holding it */
+	int crashes;             /* workers that died handling it */
+	int deaths;              /* workers that died with it in flight */
 	char url[];              /* normalized */
 };
 

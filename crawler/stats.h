@@ -19,6 +19,8 @@ struct stats_worker {
 	_Atomic uint64_t errors;    /* results with an error */
 	_Atomic uint64_t bytes;     /* body bytes received */
 	_Atomic uint64_t parse_us;  /* time spent parsing */
+	_Atomic uint64_t beat;      /* bumped every loop turn, at least 1/s */
+	_Atomic uint32_t handling;  /* order id of the result being made, 0 */
 	_Atomic uint32_t inflight;  /* transfers running now */
 	_Atomic uint32_t phase;     /* enum worker_phase */
 	_Atomic int32_t pid;

@@ -89,6 +89,8 @@ int supervise_spawn(struct supervise *s, int slot)
 	w->fd = sv[0];
 	w->ready = false;
 	w->inflight = 0;
+	w->last_beat = 0;
+	w->beat_at = now;
 	ipc_in_release(&w->in);
 	ipc_out_release(&w->out);
 	ipc_in_init(&w->in);

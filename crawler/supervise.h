@@ -16,6 +16,7 @@
 #define TRAWL_SUPERVISE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "conf.h"
@@ -30,6 +31,8 @@ struct wslot {
 	int fd;             /* coordinator's end, -1 when none */
 	bool ready;         /* sent its ready frame */
 	int inflight;       /* orders it holds */
+	uint64_t last_beat; /* its stats beat when last seen to move */
+	long long beat_at;  /* when that was (monotonic ms) */
 	struct ipc_in in;
 	struct ipc_out out;
 };

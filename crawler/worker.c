@@ -48,6 +48,7 @@ struct worker {
 	size_t nspare;
 	struct xfer *xfers;   /* transfers in flight */
 	const char *crash_on; /* TRAWL_TEST_CRASH_URL: abort on such a URL */
+	const char *hang_on;  /* TRAWL_TEST_HANG_URL: hang on such a URL */
 	struct ipc_in in;
 	struct ipc_out out;
 	int running;          /* transfers in the multi handle */
@@ -260,6 +261,8 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 
 	memset(&r, 0, sizeof r);
 	memset(&ex, 0, sizeof ex);
+	/* Should this page kill us, the coordinator knows which one did. */
+	atomic_store_explicit(&w->stats->handling, x->id, memory_order_relaxed);
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
@@ -283,6 +286,8 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	/* Fault tests make a page kill its parser (see README, Tests). */
 	if (w->crash_on && strstr(x->url, w->crash_on))
 		abort();
+	while (w->hang_on && strstr(x->url, w->hang_on))
+		pause();
 	if (x->robots) {
 		r.body = x->body;
 		r.body_len = x->len;
@@ -318,6 +323,7 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 		}
 	}
 	proto_put_result(&w->out, x->id, &r);
+	atomic_store_explicit(&w->stats->handling, 0, memory_order_relaxed);
 
 	stats_add(&w->stats->pages, 1);
 	stats_add(&w->stats->bytes, x->len);
@@ -395,6 +401,9 @@ int worker_run(int slot, int fd, const struct conf *conf,
 	w.crash_on = getenv("TRAWL_TEST_CRASH_URL");
 	if (w.crash_on && !*w.crash_on)
 		w.crash_on = NULL;
+	w.hang_on = getenv("TRAWL_TEST_HANG_URL");
+	if (w.hang_on && !*w.hang_on)
+		w.hang_on = NULL;
 	ipc_in_init(&w.in);
 	ipc_out_init(&w.out);
 	atomic_store_explicit(&stats->pid, (int32_t)getpid(), memory_order_relaxed);
@@ -421,6 +430,7 @@ int worker_run(int slot, int fd, const struct conf *conf,
 		wfd.revents = 0;
 		if (curl_multi_poll(w.multi, &wfd, 1, 1000, NULL) != CURLM_OK)
 			break;
+		stats_add(&stats->beat, 1);
 		curl_multi_perform(w.multi, &left);
 		while ((msg = curl_multi_info_read(w.multi, &left))) {
 			struct xfer *x = NULL;

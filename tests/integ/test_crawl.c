@@ -1284,3 +1284,42 @@ Test(crawl, refuses_a_second_crawl_of_a_running_job_naming_its_pid)
 		  "the first crawl, interrupted, should exit 130 (status %d)", st);
 	pass();
 }
+
+/* A worker stuck in a parse stops its heartbeat: the coordinator kills and
+ * replaces it, and the page, stuck on two workers, is marked failed. */
+Test(crawl, a_page_that_hangs_its_parser_is_marked_failed_and_the_crawl_finishes)
+{
+	struct proc_result *r;
+	json_t *recs, *rec;
+	size_t i, n, pages = 0, failed = 0;
+
+	fx_start(60, 3);
+	(void)expected(-1, &n);
+	setenv("TRAWL_TEST_HANG_URL", "/p/5.html", 1);
+	setenv("TRAWL_TEST_STUCK_MS", "500", 1);
+	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "hang", "--workers",
+		  "2", fx.seed, NULL);
+	unsetenv("TRAWL_TEST_HANG_URL");
+	unsetenv("TRAWL_TEST_STUCK_MS");
+	expect_exit(r, 0, "trawl crawl with a hanging page");
+	cr_assert(strstr(r->err, "has not answered"), "no heartbeat message: %s", r->err);
+	recs = export_jsonl("hang");
+	json_array_foreach(recs, i, rec) {
+		const char *url = str_of(rec, "url");
+		pages++;
+		if (strstr(url, "/p/5.html")) {
+			cr_assert_str_eq(str_of(rec, "error"), "worker-crashed");
+			failed++;
+		} else {
+			cr_assert(json_is_null(json_object_get(rec, "error")) ||
+				  strcmp(str_of(rec, "error"), "http") == 0,
+				  "%s: unexpected error", url);
+		}
+	}
+	cr_assert_eq(failed, 1, "the hanging page has %zu records", failed);
+	/* Its children are only linked from it; everything else was fetched. */
+	cr_assert_eq(testsrv_hits(fx.srv, "/p/5.html"), 2,
+		     "the hanging page should be tried on exactly two workers");
+	cr_assert_gt(pages, 20);
+	pass();
+}
