@@ -771,6 +771,13 @@ int coord_run(struct conf *cf)
 	if (tx_touch(&c) < 0 || frontier_load(c.fr) < 0 || add_seeds(&c) < 0 ||
 	    tx_commit(&c) < 0)
 		goto out;
+	if (resumed && c.queued == 0) {
+		log_info("job \"%s\" is finished (%lld pages); nothing to fetch. "
+			 "Export with: trawl export --db %s --job %s", cf->job,
+			 (long long)c.pages_before, cf->db, cf->job);
+		ret = EXIT_OK;
+		goto out;
+	}
 	if (resumed)
 		log_info("resuming job \"%s\": %lld pages fetched before, %lld queued",
 			 cf->job, (long long)c.pages_before, (long long)c.queued);

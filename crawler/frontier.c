@@ -2,9 +2,8 @@
  * frontier.c - seen set, host queues and the window over the store (see
  * frontier.h).
  *
- * Runs in the coordinator.  The seen set is open addressing over two
- * parallel arrays (8-byte fingerprint, 1-byte depth), at most 5/8 full:
- * under 15 bytes per URL.  Hosts are a chained hash table; hosts with
+ * Runs in the coordinator.  The seen set is open addressing, 8 bytes a
+ * slot, half to three quarters full: at most 16 bytes per URL.  Hosts are a chained hash table; hosts with
  * waiting entries and room sit on a circular ready list, served round-robin.
  */
 #include "frontier.h"
@@ -38,63 +37,83 @@ struct frontier {
 	bool spill;                  /* the store may hold rows not in memory */
 	int64_t cursor;              /* every queued row with id <= cursor is in memory or done */
 
-	uint64_t *seen_fp;
-	uint8_t *seen_depth;
-	size_t seen_mask, seen_n;
+	uint64_t *seen;
+	size_t seen_cap, seen_n;
 
 	struct host **hosts;
 	size_t hosts_mask, nhosts;
 	struct host *ring;           /* next host to serve */
 };
 
+/* The seen set: one 8-byte slot per URL, the fingerprint's low 56 bits
+ * with the depth in the top 8 (0 = empty slot).  Linear probing over a
+ * table of any size (slot = fingerprint scaled to the size), grown by half
+ * when three quarters full, so it stays between half and three quarters
+ * full: at most 16 bytes per URL.  56 bits leave a collision chance of
+ * about 1 in 100,000 for a million URLs. */
+#define SEEN_FP_MASK 0x00ffffffffffffffULL
+
+static size_t seen_slot(const struct frontier *f, uint64_t key)
+{
+	return (size_t)(((unsigned __int128)(key << 8) * f->seen_cap) >> 64);
+}
+
 static void seen_grow(struct frontier *f)
 {
-	size_t old = f->seen_mask + 1, i, j, cap = old * 2;
-	uint64_t *fp = xcalloc(cap, sizeof *fp);
-	uint8_t *d = xmalloc(cap);
+	size_t old = f->seen_cap, cap = old + old / 2, i, j;
+	uint64_t *t = xcalloc(cap, sizeof *t);
 
+	f->seen_cap = cap;
 	for (i = 0; i < old; i++) {
-		if (!f->seen_fp[i])
+		uint64_t v = f->seen[i];
+		if (!v)
 			continue;
-		for (j = f->seen_fp[i] & (cap - 1); fp[j]; j = (j + 1) & (cap - 1))
+		for (j = seen_slot(f, v & SEEN_FP_MASK); t[j]; j = j + 1 == cap ? 0 : j + 1)
 			;
-		fp[j] = f->seen_fp[i];
-		d[j] = f->seen_depth[i];
+		t[j] = v;
 	}
-	free(f->seen_fp);
-	free(f->seen_depth);
-	f->seen_fp = fp;
-	f->seen_depth = d;
-	f->seen_mask = cap - 1;
+	free(f->seen);
+	f->seen = t;
+}
+
+static uint64_t seen_key(uint64_t fp)
+{
+	fp &= SEEN_FP_MASK;
+	return fp ? fp : 1;
 }
 
 int frontier_seen(const struct frontier *f, uint64_t fp)
 {
+	uint64_t key = seen_key(fp);
 	size_t i;
 
-	for (i = fp & f->seen_mask; f->seen_fp[i]; i = (i + 1) & f->seen_mask)
-		if (f->seen_fp[i] == fp)
-			return f->seen_depth[i];
+	for (i = seen_slot(f, key); f->seen[i]; i = i + 1 == f->seen_cap ? 0 : i + 1)
+		if ((f->seen[i] & SEEN_FP_MASK) == key)
+			return (int)(f->seen[i] >> 56);
 	return SEEN_NONE;
 }
 
 void frontier_mark(struct frontier *f, uint64_t fp, int depth)
 {
+	uint64_t key = seen_key(fp), d = depth > 255 ? 255 : (uint64_t)depth;
 	size_t i;
-	uint8_t d = depth > 255 ? 255 : (uint8_t)depth;
 
-	if ((f->seen_n + 1) * 8 > (f->seen_mask + 1) * 5)
+	if ((f->seen_n + 1) * 4 > f->seen_cap * 3)
 		seen_grow(f);
-	for (i = fp & f->seen_mask; f->seen_fp[i]; i = (i + 1) & f->seen_mask) {
-		if (f->seen_fp[i] == fp) {
-			if (d < f->seen_depth[i])
-				f->seen_depth[i] = d;
+	for (i = seen_slot(f, key); f->seen[i]; i = i + 1 == f->seen_cap ? 0 : i + 1) {
+		if ((f->seen[i] & SEEN_FP_MASK) == key) {
+			if (d < f->seen[i] >> 56)
+				f->seen[i] = key | d << 56;
 			return;
 		}
 	}
-	f->seen_fp[i] = fp;
-	f->seen_depth[i] = d;
+	f->seen[i] = key | d << 56;
 	f->seen_n++;
+}
+
+size_t frontier_seen_bytes(const struct frontier *f)
+{
+	return f->seen_cap * sizeof *f->seen;
 }
 
 size_t frontier_seen_count(const struct frontier *f)
@@ -113,9 +132,8 @@ struct frontier *frontier_new(struct store *s, int64_t job, size_t window,
 	f->per_host = per_host;
 	f->delay_ms = delay_ms;
 	f->spill = true;
-	f->seen_mask = 1023;
-	f->seen_fp = xcalloc(f->seen_mask + 1, sizeof *f->seen_fp);
-	f->seen_depth = xmalloc(f->seen_mask + 1);
+	f->seen_cap = 1024;
+	f->seen = xcalloc(f->seen_cap, sizeof *f->seen);
 	f->hosts_mask = 255;
 	f->hosts = xcalloc(f->hosts_mask + 1, sizeof *f->hosts);
 	return f;
@@ -140,8 +158,7 @@ void frontier_free(struct frontier *f)
 		}
 	}
 	free(f->hosts);
-	free(f->seen_fp);
-	free(f->seen_depth);
+	free(f->seen);
 	free(f);
 }
 

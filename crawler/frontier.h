@@ -53,6 +53,8 @@ void frontier_free(struct frontier *f);
 int frontier_seen(const struct frontier *f, uint64_t fp);
 void frontier_mark(struct frontier *f, uint64_t fp, int depth);
 size_t frontier_seen_count(const struct frontier *f);
+/* Bytes the seen set takes now. */
+size_t frontier_seen_bytes(const struct frontier *f);
 
 /* Rebuilds the seen set from the store (on resume) and starts the window
  * from the first queued row.  Returns 0 or -1. */

@@ -841,3 +841,18 @@ Test(frontier, load_with_small_window_resumes_everything)
 	n = drain(W, p, N + 1, -1, 0);
 	check_drained(p, n, N);
 }
+
+Test(frontier, seen_set_costs_at_most_16_bytes_per_url)
+{
+	unsigned seed = 7;
+	size_t n;
+
+	start(100, 4, 0);
+	for (n = 1; n <= 300000; n++) {
+		frontier_mark(fr, rnd64(&seed) | 1, (int)(n % 7));
+		if (n >= 1000 && n % 997 == 0)
+			cr_assert_leq(frontier_seen_bytes(fr), 16 * n,
+				      "%zu URLs take %zu bytes", n, frontier_seen_bytes(fr));
+	}
+	cr_assert_eq(frontier_seen_count(fr), 300000);
+}
