@@ -46,7 +46,7 @@ UNIT      := $(B)/test-unit
 INTEG     := $(B)/test-integ
 GENSITE   := $(B)/gensite
 
-.PHONY: all check unit integ asan bench demo deps deps-bench clean help format
+.PHONY: all check unit integ asan bench bench-frontier demo deps deps-bench clean help format
 .DEFAULT_GOAL := all
 
 all: trawl
@@ -123,6 +123,11 @@ bench: deps deps-bench
 	$(Q)$(MAKE) --no-print-directory trawl $(GENSITE)
 	$(Q)sh bench/run.sh ./trawl $(GENSITE)
 
+# Peak memory of the coordinator and workers with a 1,000,000-URL frontier.
+bench-frontier: deps deps-bench
+	$(Q)$(MAKE) --no-print-directory trawl
+	$(Q)sh bench/frontier.sh ./trawl
+
 # Installs the missing Debian packages listed in packages.txt (as root, or
 # through sudo).  Does nothing when everything is there.
 deps:
@@ -143,6 +148,7 @@ help:
 	@echo "make asan       the tests under AddressSanitizer + UBSan (build/asan)"
 	@echo "make demo       serve the bundled demo site on 127.0.0.1, crawl it, export JSON Lines"
 	@echo "make bench      20,000-page benchmark against nginx, with wget2 as the peer"
+	@echo "make bench-frontier  peak memory with a 1,000,000-URL frontier"
 	@echo "make deps       install missing Debian packages (packages.txt)"
 	@echo "make clean      remove build/ and ./trawl"
 	@echo "V=1             show full compiler commands"

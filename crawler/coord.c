@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,6 +24,7 @@
 #include "progress.h"
 #include "proto.h"
 #include "robots.h"
+#include "seeds.h"
 #include "store.h"
 #include "supervise.h"
 #include "url.h"
@@ -62,7 +64,8 @@ struct coord {
 	int inflight;
 
 	char **scope_hosts;      /* the seeds' hosts */
-	size_t nscope;
+	size_t nscope, scope_cap;
+	long nseeds;
 
 	int64_t pages_before;    /* page rows from earlier runs */
 	int64_t pages, errors, skipped, queued;
@@ -565,28 +568,51 @@ static void read_signals(struct coord *c)
 
 /* ---- setup ---- */
 
-static int add_seeds(struct coord *c)
+/* Stores seed U (normalized) and adds its host to the scope. */
+static int add_seed(void *arg, const char *u)
 {
-	size_t i, n;
-	int64_t id;
+	struct coord *c = arg;
+	size_t n;
+	const char *h = url_host(u, &n);
+	uint64_t fp = url_fingerprint(u, strlen(u));
 	int rc;
 
-	c->scope_hosts = xcalloc(c->conf->seeds.n + 1, sizeof *c->scope_hosts);
-	for (i = 0; i < c->conf->seeds.n; i++) {
-		const char *u = c->conf->seeds.v[i];
-		const char *h = url_host(u, &n);
-		uint64_t fp = url_fingerprint(u, strlen(u));
-		if (h && !host_in_list(h, n, c->scope_hosts, c->nscope))
-			c->scope_hosts[c->nscope++] = xstrndup(h, n);
-		if (frontier_seen(c->fr, fp) != SEEN_NONE)
-			continue;
-		frontier_mark(c->fr, fp, 0);
-		rc = frontier_add(c->fr, fp, u, 0, 0);
-		if (rc < 0)
-			return -1;
-		c->queued += rc;
-		(void)id;
+	if (h && !host_in_list(h, n, c->scope_hosts, c->nscope)) {
+		if (c->nscope + 1 >= c->scope_cap) {
+			c->scope_cap = c->scope_cap ? c->scope_cap * 2 : 16;
+			c->scope_hosts = xrealloc(c->scope_hosts,
+						  c->scope_cap * sizeof *c->scope_hosts);
+		}
+		c->scope_hosts[c->nscope++] = xstrndup(h, n);
 	}
+	c->nseeds++;
+	if (frontier_seen(c->fr, fp) != SEEN_NONE)
+		return 0;
+	frontier_mark(c->fr, fp, 0);
+	rc = frontier_add(c->fr, fp, u, 0, 0);
+	if (rc < 0)
+		return -1;
+	c->queued += rc;
+	return 0;
+}
+
+/* Stores the seeds of the list, then frees it, then those of the seeds
+ * file, streaming. */
+static int add_seeds(struct coord *c, struct conf_list *seeds)
+{
+	size_t i;
+
+	for (i = 0; i < seeds->n; i++)
+		if (add_seed(c, seeds->v[i]) < 0)
+			return -1;
+	if (c->conf->seeds_file && seeds_read(c->conf->seeds_file, true, add_seed, c) < 0)
+		return -1;
+	for (i = 0; i < seeds->n; i++)
+		free(seeds->v[i]);
+	free(seeds->v);
+	seeds->v = NULL;
+	seeds->n = 0;
+	malloc_trim(0);
 	return 0;
 }
 
@@ -723,7 +749,7 @@ static int loop(struct coord *c)
 	return ret;
 }
 
-int coord_run(struct conf *cf)
+int coord_run(struct conf *cf, struct conf_list *seeds)
 {
 	struct coord c;
 	sigset_t mask;
@@ -768,7 +794,18 @@ int coord_run(struct conf *cf)
 		c.pages_before = counts.pages;
 		c.queued = counts.by_state[URL_QUEUED];
 	}
-	if (tx_touch(&c) < 0 || frontier_load(c.fr) < 0 || add_seeds(&c) < 0 ||
+	/* Workers first, while this process is small: a child starts with
+	 * its parent's memory, and seeds, the seen set and the queue window
+	 * are the coordinator's alone. */
+	c.norders = (uint32_t)(cf->workers * cf->concurrency);
+	c.orders = xcalloc(c.norders, sizeof *c.orders);
+	c.free_ids = xmalloc(c.norders * sizeof *c.free_ids);
+	for (i = 0; i < c.norders; i++)
+		c.free_ids[i] = c.norders - i;
+	c.nfree = c.norders;
+	if (supervise_start(&c.sv, cf, (int)cf->workers) < 0)
+		goto out;
+	if (tx_touch(&c) < 0 || frontier_load(c.fr) < 0 || add_seeds(&c, seeds) < 0 ||
 	    tx_commit(&c) < 0)
 		goto out;
 	if (resumed && c.queued == 0) {
@@ -782,16 +819,7 @@ int coord_run(struct conf *cf)
 		log_info("resuming job \"%s\": %lld pages fetched before, %lld queued",
 			 cf->job, (long long)c.pages_before, (long long)c.queued);
 
-	c.norders = (uint32_t)(cf->workers * cf->concurrency);
-	c.orders = xcalloc(c.norders, sizeof *c.orders);
-	c.free_ids = xmalloc(c.norders * sizeof *c.free_ids);
-	for (i = 0; i < c.norders; i++)
-		c.free_ids[i] = c.norders - i;
-	c.nfree = c.norders;
-
 	progress_init(&c.prog, cf->progress && !cf->quiet);
-	if (supervise_start(&c.sv, cf, (int)cf->workers) < 0)
-		goto out;
 	ret = loop(&c);
 	if (tx_commit(&c) < 0)
 		ret = EXIT_RUNTIME;

@@ -22,8 +22,10 @@ enum {
 	EXIT_INTERRUPTED = 130,
 };
 
-/* Runs the crawl described by C (finished, c->job set, c->seeds holding
- * the normalized seeds).  Returns the process exit status. */
-int coord_run(struct conf *c);
+/* Runs the crawl described by C (finished, c->job set) from SEEDS (the
+ * normalized seed URLs; taken over and emptied once they are stored, so a
+ * million seeds cost no memory during the crawl).  Returns the process
+ * exit status. */
+int coord_run(struct conf *c, struct conf_list *seeds);
 
 #endif

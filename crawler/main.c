@@ -19,6 +19,7 @@
 #include "coord.h"
 #include "export.h"
 #include "log.h"
+#include "seeds.h"
 #include "store.h"
 #include "url.h"
 
@@ -61,41 +62,11 @@ static void crawl_usage(FILE *f)
 	      "blank lines and lines starting with # are ignored.\n", f);
 }
 
-/* Adds the seeds of file PATH to L, normalized; reports bad lines by number
- * and goes on.  Returns -1 if the file cannot be read. */
-static int read_seeds_file(const char *path, struct conf_list *l)
+/* seeds_read() callback: keeps the first URL and stops. */
+static int first_url(void *arg, const char *url)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-
-	if (!f) {
-		fprintf(stderr, "trawl: %s: cannot read seeds file: %s\n", path,
-			strerror(errno));
-		return -1;
-	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		char *s = line, *u;
-		lineno++;
-		while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
-				 s[n - 1] == ' ' || s[n - 1] == '\t'))
-			s[--n] = '\0';
-		s += strspn(s, " \t");
-		if (*s == '\0' || *s == '#')
-			continue;
-		u = url_normalize(s);
-		if (!u) {
-			fprintf(stderr, "trawl: %s:%zu: \"%s\" is not an http(s) URL; "
-				"skipped (write it as http://host/path)\n", path, lineno, s);
-			continue;
-		}
-		conf_list_push(l, u);
-		free(u);
-	}
-	free(line);
-	fclose(f);
-	return 0;
+	*(char **)arg = xstrdup(url);
+	return 1;
 }
 
 /* A job name from the first seed: its host and port, ':' as '-'. */
@@ -121,7 +92,7 @@ static int cmd_crawl(int argc, char **argv)
 	struct conf_list seeds = { 0 };
 	const char *cfile = NULL, *name;
 	char shorts[16] = "+c:h";
-	bool has_arg;
+	bool has_arg, has_seed = false;
 	int sopt, ch, idx, ret = EXIT_USAGE;
 	size_t n = 0, i;
 
@@ -194,28 +165,31 @@ static int cmd_crawl(int argc, char **argv)
 		conf_list_push(&seeds, u);
 		free(u);
 	}
-	if (c.seeds_file && read_seeds_file(c.seeds_file, &seeds) < 0)
-		goto out;
-	if (seeds.n == 0) {
+	/* The seeds file itself is read by the coordinator, streaming; here
+	 * only its first URL, for the job name. */
+	if (seeds.n == 0 && c.seeds_file) {
+		char *first = NULL;
+		if (seeds_read(c.seeds_file, false, first_url, &first) < 0)
+			goto out;
+		if (first && !c.job)
+			c.job = job_from_seed(first);
+		has_seed = first != NULL;
+		free(first);
+	}
+	if (seeds.n == 0 && !has_seed) {
 		fprintf(stderr, "trawl: no seed URLs to crawl; give URLs as arguments, "
 			"a seeds file with -s FILE, or \"seeds\" in the config\n");
 		goto out;
 	}
-	for (i = 0; i < c.seeds.n; i++)
-		free(c.seeds.v[i]);
-	free(c.seeds.v);
-	c.seeds = seeds;
-	seeds.v = NULL;
-	seeds.n = 0;
 	if (!c.job)
-		c.job = job_from_seed(c.seeds.v[0]);
+		c.job = job_from_seed(seeds.v[0]);
 	for (name = c.job; *name; name++)
 		if ((unsigned char)*name < ' ') {
 			fprintf(stderr, "trawl: --job must be printable text\n");
 			goto out;
 		}
 	log_set_level(c.quiet ? LOG_WARN : LOG_INFO);
-	ret = coord_run(&c);
+	ret = coord_run(&c, &seeds);
 out:
 	for (i = 0; i < seeds.n; i++)
 		free(seeds.v[i]);

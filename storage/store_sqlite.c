@@ -14,6 +14,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -127,10 +130,67 @@ const char *url_state_name(int state)
 	return state >= 0 && state < 4 ? names[state] : "unknown";
 }
 
+/* Why a write to the database at PATH may have failed, when SQLite's
+ * errno is gone by the time it reports: the file size limit (ulimit -f)
+ * reached, or the file system full.  NULL if neither. */
+static const char *write_limit(const char *path)
+{
+	struct rlimit rl;
+	struct statvfs vfs;
+	struct stat st;
+	char *wal = xasprintf("%s-wal", path);
+	off_t biggest = 0;
+	const char *why = NULL;
+
+	if (stat(path, &st) == 0)
+		biggest = st.st_size;
+	if (stat(wal, &st) == 0 && st.st_size > biggest)
+		biggest = st.st_size;
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)biggest + 65536 >= rl.rlim_cur)
+		why = "file size limit";
+	else if (statvfs(path, &vfs) == 0 &&
+		 (unsigned long long)vfs.f_bavail * vfs.f_frsize < 1024 * 1024)
+		why = "disk full";
+	free(wal);
+	return why;
+}
+
 static int db_fail(struct store *s, const char *what)
 {
 	int code = sqlite3_extended_errcode(s->db);
+	int err = sqlite3_system_errno(s->db);
 
+	/* A failed write says why in errno: name the cause a person can fix. */
+	if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL) {
+		if (err == ENOSPC || err == EDQUOT || (code & 0xff) == SQLITE_FULL) {
+			log_error("%s: disk full while %s; free space and run the "
+				  "same command again to resume", s->path, what);
+			return -1;
+		}
+		const char *lim = err ? NULL : write_limit(s->path);
+		if (lim && strcmp(lim, "disk full") == 0)
+			err = ENOSPC;
+		if (lim && strcmp(lim, "file size limit") == 0)
+			err = EFBIG;
+		if (err == ENOSPC) {
+			log_error("%s: disk full while %s; free space and run the "
+				  "same command again to resume", s->path, what);
+			return -1;
+		}
+		if (err == EFBIG) {
+			log_error("%s: file size limit reached while %s (ulimit -f); "
+				  "raise it and run the same command again to resume",
+				  s->path, what);
+			return -1;
+		}
+		if (err == EROFS) {
+			log_error("%s: the file system became read-only while %s; "
+				  "remount it writable and run the same command again "
+				  "to resume", s->path, what);
+			return -1;
+		}
+	}
 	switch (code & 0xff) {
 	case SQLITE_NOTADB:
 		log_error("%s is not a SQLite database; give --db the path of a "
