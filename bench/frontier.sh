@@ -59,6 +59,6 @@ end=$(date +%s.%N)
 wmax=$(echo "$workers" | tr ' ' '\n' | awk -F: 'NF == 2 { if ($2 > m[$1]) m[$1] = $2 }
 	END { for (k in m) if (m[k] > x) x = m[k]; print x + 0 }')
 queued=$(sqlite3 "$T/f.db" "select count(*) from urls where state = 0")
-echo "frontier: $URLS seeded URLs, $queued still queued after 20000 pages, $(echo "$end - $start" | bc) s"
+echo "frontier: $URLS seeded URLs, $queued still queued after 20000 pages, $(awk -v a="$start" -v b="$end" "BEGIN { printf \"%.1f\", b - a }") s"
 echo "frontier: peak RSS coordinator $((coord / 1024)) MB, largest worker $((wmax / 1024)) MB"
 tail -1 "$T/crawl.err"
