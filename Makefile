@@ -46,7 +46,7 @@ UNIT      := $(B)/test-unit
 INTEG     := $(B)/test-integ
 GENSITE   := $(B)/gensite
 
-.PHONY: all check unit integ asan bench bench-frontier demo deps deps-bench clean help format
+.PHONY: all check unit integ asan valgrind bench bench-frontier demo deps deps-bench clean help format
 .DEFAULT_GOAL := all
 
 all: trawl
@@ -115,6 +115,21 @@ asan: deps
 	  echo "asan: sanitizer errors reported (files above)"; exit 1; \
 	else echo "asan: no sanitizer errors"; fi
 
+# The integration suite with every trawl process (coordinator and forked
+# workers) under Valgrind memcheck; any error or definite leak in any of
+# them fails the run.  Slow: time limits are scaled by TRAWL_SLOW.
+VG_REPORTS = $(abspath build/valgrind)
+valgrind: deps
+	$(Q)$(MAKE) --no-print-directory trawl $(INTEG) $(TESTSRV)
+	$(Q)command -v valgrind >/dev/null || { echo "valgrind: install it (apt-get install valgrind)"; exit 1; }
+	$(Q)rm -rf $(VG_REPORTS) && mkdir -p $(VG_REPORTS)
+	$(Q)printf '#!/bin/sh\nexec valgrind -q --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$(VG_REPORTS)/vg.%%p $(abspath $(TRAWL)) "$$@"\n' > $(VG_REPORTS)/trawl && chmod +x $(VG_REPORTS)/trawl
+	$(Q)TRAWL_SLOW=30 TRAWL_BIN=$(VG_REPORTS)/trawl $(INTEG) -j1 $(CRITERION_FLAGS)
+	$(Q)if grep -lE "ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid (read|write)|uninitialised" $(VG_REPORTS)/vg.* 2>/dev/null; then \
+	  cat $$(grep -lE "ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid|uninitialised" $(VG_REPORTS)/vg.*) | head -100; \
+	  echo "valgrind: errors reported (files above)"; exit 1; \
+	else echo "valgrind: no errors, no definite leaks ($$(ls $(VG_REPORTS)/vg.* | wc -l) processes)"; fi
+
 demo: deps
 	$(Q)$(MAKE) --no-print-directory trawl $(TESTSRV)
 	$(Q)sh demo/run.sh ./trawl $(TESTSRV)
@@ -146,6 +161,7 @@ help:
 	@echo "make            build ./trawl (build/release)"
 	@echo "make check      install missing packages, build, run all tests"
 	@echo "make asan       the tests under AddressSanitizer + UBSan (build/asan)"
+	@echo "make valgrind   the integration tests with every trawl process under memcheck"
 	@echo "make demo       serve the bundled demo site on 127.0.0.1, crawl it, export JSON Lines"
 	@echo "make bench      20,000-page benchmark against nginx, with wget2 as the peer"
 	@echo "make bench-frontier  peak memory with a 1,000,000-URL frontier"
