@@ -122,7 +122,7 @@ VG_REPORTS = $(abspath build/valgrind)
 valgrind: deps
 	$(Q)$(MAKE) --no-print-directory trawl $(INTEG) $(TESTSRV)
 	$(Q)command -v valgrind >/dev/null || { echo "valgrind: install it (apt-get install valgrind)"; exit 1; }
-	$(Q)rm -rf $(VG_REPORTS) && mkdir -p $(VG_REPORTS)
+	$(Q)rm -rf $(VG_REPORTS) && mkdir -p $(VG_REPORTS) && chmod 1777 $(VG_REPORTS)
 	$(Q)printf '#!/bin/sh\nexec valgrind -q --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$(VG_REPORTS)/vg.%%p $(abspath $(TRAWL)) "$$@"\n' > $(VG_REPORTS)/trawl && chmod +x $(VG_REPORTS)/trawl
 	$(Q)TRAWL_SLOW=30 TRAWL_BIN=$(VG_REPORTS)/trawl $(INTEG) -j1 $(CRITERION_FLAGS)
 	$(Q)if grep -lE "ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid (read|write)|uninitialised" $(VG_REPORTS)/vg.* 2>/dev/null; then \

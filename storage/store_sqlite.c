@@ -516,7 +516,7 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 /* True if PID is a running trawl process other than this one. */
 static bool pid_is_live_trawl(long pid)
 {
-	char path[64], buf[256];
+	char path[64], buf[4096];
 	FILE *f;
 	size_t n;
 
@@ -531,6 +531,11 @@ static bool pid_is_live_trawl(long pid)
 	n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
 	buf[n] = '\0';
+	/* Arguments are NUL-separated; trawl may run under a wrapper
+	 * (valgrind, nice) whose own name comes first. */
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
 	return strstr(buf, "trawl") != NULL;
 }
 
