@@ -829,10 +829,17 @@ int coord_run(struct conf *cf, struct conf_list *seeds)
 		    "failed");
 out:
 	if (c.store && claimed) {
+		/* After a storage error this is best effort: the error was
+		 * reported once already, and a job left marked as held by a
+		 * dead process is taken over by the next run anyway. */
+		enum log_level lv = log_get_level();
+		if (ret == EXIT_RUNTIME)
+			log_set_level(LOG_SILENT);
 		if (store_in_tx(c.store))
 			tx_commit(&c);
 		store_job_release(c.store, c.job,
 				  ret == EXIT_OK ? "finished" : "stopped");
+		log_set_level(lv);
 	}
 	if (c.sv.w)
 		supervise_stop(&c.sv, 0);

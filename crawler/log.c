@@ -36,7 +36,7 @@ static void log_emit(enum log_level level, const char *fmt, va_list ap)
 	char line[2048];
 	int n, m;
 
-	if (level > log_level)
+	if ((int)level > (int)log_level)
 		return;
 	n = snprintf(line, sizeof line, "%s: %s", log_name, tag[level]);
 	m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);

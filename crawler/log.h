@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum log_level { LOG_SILENT = -1, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* NAME is the prefix ("trawl" or "trawl[w3]"); copied. */
 void log_init(const char *name, enum log_level level);
