@@ -1070,8 +1070,10 @@ Test(faults, export_and_status_run_while_a_crawl_writes)
 
 	fx_start(NPAGES, FANOUT);
 	exp = expected(&n);
-	/* About 400 pages/s: the crawl lasts some 5 s unless sped up. */
-	testsrv_set_delay(fx.srv, 10);
+	/* About 400 pages/s: the crawl lasts some 5 s unless sped up.  Under
+	 * sanitizers or Valgrind the readers slow down too, so the crawl is
+	 * slowed by the same factor to keep them overlapping. */
+	testsrv_set_delay(fx.srv, (int)(10 * proc_slow_factor()));
 	pid = trawl_spawn("crawl", &o, "crawl", "--db", fx.db, "--job",
 			  "busy", "--workers", WORKERS, fx.seed, NULL);
 	deadline = now_ms() + run_limit_ms();
