@@ -54,9 +54,9 @@ static void crawl_usage(FILE *f)
 	      "Crawls from the seed URLs (arguments, -s FILE, or \"seeds\" in the config)\n"
 	      "within the seeds' hosts.  Each option is also a key of the JSON config\n"
 	      "file (config/trawl.example.json); the command line wins over the file.\n"
-	      "\n"
-	      "  -c, --config FILE        JSON config file\n", f);
+	      "\n", f);
 	conf_print_help(f);
+	fputs("  -c, --config FILE          (the file)         none         JSON config file of these keys\n", f);
 	fputs("\nThe job resumes by default: the same command with the same --db and\n"
 	      "--job continues where it stopped.  A seeds file has one URL per line;\n"
 	      "blank lines and lines starting with # are ignored.\n", f);
