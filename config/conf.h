@@ -63,6 +63,8 @@ struct conf {
 	long connect_timeout_s;     /* 10 */
 	long long max_size;         /* body cap in bytes, 10 MiB */
 	long max_links;             /* links taken per page, 5000 */
+	long retries;               /* more attempts after a failure, 3 */
+	long retry_delay_ms;        /* "retry_delay": first backoff, 1000 */
 	bool store_body;            /* store the compressed body, false */
 
 	/* output */

@@ -77,6 +77,8 @@ struct coord {
 	char agent[64];          /* product token matched in robots.txt */
 
 	long long stuck_ms;      /* heartbeat limit */
+	uint64_t rng;            /* xorshift state for retry jitter */
+	int64_t retried;
 
 	int sigfd;
 	int signals;
@@ -267,6 +269,58 @@ static const char *url_path(const char *u)
 	return a && a[n] ? a + n : "/";
 }
 
+/* True for failures worth another attempt: no answer, or a server that
+ * said so (5xx, 429).  4xx and oversize bodies are final. */
+static bool retryable(const struct result *r)
+{
+	static const char *const again[] = { "timeout", "connect", "dns", "network",
+					     "fetch", NULL };
+	size_t i;
+
+	if (r->status >= 500 || r->status == 429)
+		return true;
+	if (!r->error || r->status != 0)
+		return false;
+	for (i = 0; again[i]; i++)
+		if (strcmp(r->error, again[i]) == 0)
+			return true;
+	return false;
+}
+
+#define RETRY_MAX_MS (10 * 60 * 1000LL)
+
+/* If E's fetch failed in a way worth retrying and attempts are left,
+ * schedules the retry (stored, so it survives a restart) and returns 1;
+ * E then waits in the frontier.  0 if the result is final, -1 on a
+ * storage error. */
+static int maybe_retry(struct coord *c, struct fentry *e, const struct result *r)
+{
+	long long delay;
+	int i;
+
+	if (!retryable(r) || e->attempts >= c->conf->retries)
+		return 0;
+	e->attempts++;
+	delay = c->conf->retry_delay_ms;
+	for (i = 1; i < e->attempts && delay < RETRY_MAX_MS; i++)
+		delay *= 2;
+	if (delay > RETRY_MAX_MS)
+		delay = RETRY_MAX_MS;
+	/* Jitter, +-50 %: retries of many URLs do not come back together. */
+	c->rng ^= c->rng << 13;
+	c->rng ^= c->rng >> 7;
+	c->rng ^= c->rng << 17;
+	delay = delay / 2 + (long long)(c->rng % (uint64_t)(delay + 1));
+	if (tx_touch(c) < 0 || store_url_retry(c->store, e->id, e->attempts,
+					       wall_ms() + delay) < 0)
+		return -1;
+	log_debug("%s: %s (status %u); attempt %d in %lld ms", e->url,
+		  r->error ? r->error : "http", r->status, e->attempts + 1, delay);
+	frontier_defer(c->fr, e, now_ms() + delay);
+	c->retried++;
+	return 1;
+}
+
 static int store_result(struct coord *c, struct fentry *e, const struct result *r)
 {
 	struct page_rec p;
@@ -358,8 +412,11 @@ static int read_worker(struct coord *c, int slot)
 					robots_done(c, o.robots, &r);
 					continue;
 				}
-				rc = store_result(c, o.e, &r);
-				frontier_done(c->fr, o.e);
+				rc = maybe_retry(c, o.e, &r);
+				if (rc == 0) {
+					rc = store_result(c, o.e, &r);
+					frontier_done(c->fr, o.e);
+				}
 				if (rc < 0)
 					return -1;
 			}
@@ -763,6 +820,9 @@ int coord_run(struct conf *cf, struct conf_list *seeds)
 	c.conf = cf;
 	c.sigfd = -1;
 	c.started = now_ms();
+	c.rng = (uint64_t)wall_ms() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	if (!c.rng)
+		c.rng = 1;
 	c.stuck_ms = getenv("TRAWL_TEST_STUCK_MS") ? atoll(getenv("TRAWL_TEST_STUCK_MS")) : STUCK_MS;
 	if (c.stuck_ms <= 0)
 		c.stuck_ms = STUCK_MS;

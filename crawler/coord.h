@@ -4,7 +4,9 @@
  * It owns all state: the store (the only writer), the frontier, the seen
  * set, scope and the worker pool.  Workers only fetch and parse what it
  * orders.  Results are committed in batches (every 500 results or 250 ms,
- * whichever comes first, and before exit).
+ * whichever comes first, and before exit).  A failure worth retrying
+ * (no answer, 429, 5xx) is stored as a pending retry with exponential
+ * backoff instead of a page, up to conf->retries times.
  *
  * Stops: the first SIGINT/SIGTERM stops dispatching and lets transfers in
  * flight finish (10 s at most); a second one stops at once.  Either way

@@ -42,6 +42,8 @@ struct frontier {
 
 	struct host **hosts;
 	size_t hosts_mask, nhosts;
+	struct fentry **delayed;     /* retries waiting: min-heap on due */
+	size_t ndelayed, capdelayed;
 	struct host *ring;           /* next host to serve */
 };
 
@@ -139,6 +141,8 @@ struct frontier *frontier_new(struct store *s, int64_t job, size_t window,
 	return f;
 }
 
+static struct fentry *heap_pop(struct frontier *f);
+
 void frontier_free(struct frontier *f)
 {
 	size_t i;
@@ -157,6 +161,9 @@ void frontier_free(struct frontier *f)
 			free(h);
 		}
 	}
+	while (f->ndelayed)
+		free(heap_pop(f));
+	free(f->delayed);
 	free(f->hosts);
 	free(f->seen);
 	free(f);
@@ -242,8 +249,55 @@ static void host_update(struct frontier *f, struct host *h)
 		ring_del(f, h);
 }
 
-static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
-		 int depth)
+/* Appends E to its host's queue (E already counted in f->waiting). */
+static void enqueue(struct frontier *f, struct fentry *e)
+{
+	struct host *h = e->host;
+
+	e->next = NULL;
+	if (h->tail)
+		h->tail->next = e;
+	else
+		h->head = e;
+	h->tail = e;
+	h->queued++;
+	host_update(f, h);
+}
+
+/* The delayed entries (retries): a binary min-heap on due time. */
+static void heap_push(struct frontier *f, struct fentry *e)
+{
+	size_t i;
+
+	if (f->ndelayed == f->capdelayed) {
+		f->capdelayed = f->capdelayed ? f->capdelayed * 2 : 64;
+		f->delayed = xrealloc(f->delayed, f->capdelayed * sizeof *f->delayed);
+	}
+	for (i = f->ndelayed++; i > 0 && f->delayed[(i - 1) / 2]->due > e->due; i = (i - 1) / 2)
+		f->delayed[i] = f->delayed[(i - 1) / 2];
+	f->delayed[i] = e;
+}
+
+static struct fentry *heap_pop(struct frontier *f)
+{
+	struct fentry *top = f->delayed[0], *last = f->delayed[--f->ndelayed];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < f->ndelayed) {
+		if (c + 1 < f->ndelayed && f->delayed[c + 1]->due < f->delayed[c]->due)
+			c++;
+		if (last->due <= f->delayed[c]->due)
+			break;
+		f->delayed[i] = f->delayed[c];
+		i = c;
+	}
+	if (f->ndelayed)
+		f->delayed[i] = last;
+	return top;
+}
+
+static struct fentry *entry_new(struct frontier *f, int64_t id, uint64_t fp,
+				const char *url, int depth, int attempts)
 {
 	size_t len = strlen(url), alen, sl;
 	const char *auth = url_authority(url, &alen);
@@ -269,16 +323,29 @@ static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
 	e->depth = depth;
 	e->crashes = 0;
 	e->deaths = 0;
+	e->attempts = attempts;
+	e->due = 0;
 	e->host = h;
 	e->next = NULL;
-	if (h->tail)
-		h->tail->next = e;
-	else
-		h->head = e;
-	h->tail = e;
-	h->queued++;
+	return e;
+}
+
+static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
+		 int depth)
+{
 	f->waiting++;
+	enqueue(f, entry_new(f, id, fp, url, depth, 0));
+}
+
+void frontier_defer(struct frontier *f, struct fentry *e, long long due)
+{
+	struct host *h = e->host;
+
+	h->inflight--;
 	host_update(f, h);
+	e->due = due;
+	f->waiting++;
+	heap_push(f, e);
 }
 
 int frontier_add(struct frontier *f, uint64_t fp, const char *url, int depth,
@@ -303,8 +370,17 @@ int frontier_add(struct frontier *f, uint64_t fp, const char *url, int depth,
 static void load_row(void *arg, const struct url_row *r)
 {
 	struct frontier *f = arg;
+	long long wait = r->next_at - wall_ms();
+	struct fentry *e = entry_new(f, r->id, r->fp, r->url, r->depth, r->attempts);
 
-	push(f, r->id, r->fp, r->url, r->depth);
+	f->waiting++;
+	if (wait > 0) {
+		/* A retry that was waiting when trawl stopped still waits. */
+		e->due = now_ms() + wait;
+		heap_push(f, e);
+	} else {
+		enqueue(f, e);
+	}
 	f->cursor = r->id;
 }
 
@@ -343,6 +419,11 @@ struct fentry *frontier_pop(struct frontier *f, long long now, long long *wake)
 	struct fentry *e;
 
 	*wake = 0;
+	while (f->ndelayed && f->delayed[0]->due <= now)
+		enqueue(f, heap_pop(f));
+	h = start = f->ring;
+	if (f->ndelayed)
+		*wake = f->delayed[0]->due;
 	if (!h)
 		return NULL;
 	do {

@@ -37,6 +37,8 @@ struct fentry {
 	int64_t id;              /* urls row id */
 	uint64_t fp;
 	int depth;
+	int attempts;            /* fetches that failed and were retried */
+	long long due;           /* when a deferred retry may go (monotonic) */
 	int crashes;             /* workers that died handling it */
 	int deaths;              /* workers that died with it in flight */
 	char url[];              /* normalized */
@@ -73,6 +75,10 @@ struct fentry *frontier_pop(struct frontier *f, long long now, long long *wake);
 
 /* The fetch of E ended: frees E, lets its host go again. */
 void frontier_done(struct frontier *f, struct fentry *e);
+
+/* The fetch of E failed and is to be tried again at DUE (monotonic ms):
+ * E waits until then, counted as waiting, then joins its host's queue. */
+void frontier_defer(struct frontier *f, struct fentry *e, long long due);
 
 /* E goes back to the front of its host's queue (its worker died). */
 void frontier_requeue(struct frontier *f, struct fentry *e);

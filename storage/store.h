@@ -72,6 +72,8 @@ struct url_row {
 	const char *url;   /* borrowed for the callback's duration */
 	int depth;
 	int state;
+	int attempts;      /* failed fetches so far (queued rows) */
+	int64_t next_at;   /* wall ms before which it waits, 0 = none */
 };
 
 /* Adds a URL with STATE (queued or skipped with REASON).  Returns 1 and
@@ -81,6 +83,9 @@ int store_url_add(struct store *s, int64_t job, uint64_t fp, const char *url,
 		  int64_t *id);
 /* Marks URL row ID skipped with REASON (e.g. "robots"). */
 int store_url_skip(struct store *s, int64_t id, const char *reason);
+/* Records a failed fetch of queued URL row ID to be retried at NEXT_AT
+ * (wall ms): it stays queued with ATTEMPTS failures. */
+int store_url_retry(struct store *s, int64_t id, int attempts, int64_t next_at);
 /* Lowers a queued URL's depth. */
 int store_url_set_depth(struct store *s, int64_t job, uint64_t fp, int depth);
 /* Calls FN for queued URLs of JOB with id > AFTER, in id order, at most

@@ -68,6 +68,7 @@ enum stmt_id {
 	ST_URL_STATE,
 	ST_PAGE_ADD,
 	ST_URL_SKIP,
+	ST_URL_RETRY,
 	ST_COUNT
 };
 
@@ -77,7 +78,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		       " ON CONFLICT(job, fp) DO NOTHING",
 	[ST_URL_DEPTH] = "UPDATE urls SET depth = ?3"
 			 " WHERE job = ?1 AND fp = ?2 AND state = 0 AND depth > ?3",
-	[ST_URL_QUEUED] = "SELECT id, fp, url, depth FROM urls"
+	[ST_URL_QUEUED] = "SELECT id, fp, url, depth, attempts, next_at FROM urls"
 			  " WHERE job = ?1 AND state = 0 AND id > ?2 ORDER BY id LIMIT ?3",
 	[ST_URL_STATE] = "UPDATE urls SET state = ?2, attempts = attempts + 1 WHERE id = ?1",
 	[ST_PAGE_ADD] = "INSERT INTO pages(job, url_id, final_url, status, depth,"
@@ -87,6 +88,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 			" ?14, ?15, ?16, ?17, ?18, ?19)"
 			" ON CONFLICT(url_id) DO NOTHING",
 	[ST_URL_SKIP] = "UPDATE urls SET state = 3, reason = ?2 WHERE id = ?1",
+	[ST_URL_RETRY] = "UPDATE urls SET attempts = ?2, next_at = ?3 WHERE id = ?1",
 };
 
 /* The checkpointer: a thread with its own connection that copies the WAL
@@ -720,6 +722,16 @@ int store_url_skip(struct store *s, int64_t id, const char *reason)
 	return step_done(s, st, "skipping a URL");
 }
 
+int store_url_retry(struct store *s, int64_t id, int attempts, int64_t next_at)
+{
+	sqlite3_stmt *st = s->st[ST_URL_RETRY];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, attempts);
+	sqlite3_bind_int64(st, 3, next_at);
+	return step_done(s, st, "scheduling a retry");
+}
+
 int store_url_set_depth(struct store *s, int64_t job, uint64_t fp, int depth)
 {
 	sqlite3_stmt *st = s->st[ST_URL_DEPTH];
@@ -746,6 +758,8 @@ long store_url_queued(struct store *s, int64_t job, int64_t after, long limit,
 		r.fp = (uint64_t)sqlite3_column_int64(st, 1);
 		r.url = (const char *)sqlite3_column_text(st, 2);
 		r.depth = sqlite3_column_int(st, 3);
+		r.attempts = sqlite3_column_int(st, 4);
+		r.next_at = sqlite3_column_int64(st, 5);
 		r.state = URL_QUEUED;
 		fn(arg, &r);
 		n++;

@@ -1323,3 +1323,59 @@ Test(crawl, a_page_that_hangs_its_parser_is_marked_failed_and_the_crawl_finishes
 	cr_assert_gt(pages, 20);
 	pass();
 }
+
+/* A page answering 503 twice is fetched a third time and stored once; one
+ * answering 503 more often than the retries allow keeps its last answer;
+ * a 404 is not retried. */
+Test(crawl, retries_server_errors_with_backoff_but_not_client_errors)
+{
+	struct proc_result *r;
+	json_t *recs, *rec;
+	size_t i, n;
+	bool saw3 = false, saw4 = false;
+
+	fx_start(30, 3);
+	(void)expected(-1, &n);
+	testsrv_fail_next(fx.srv, "/p/3.html", 2, 503);
+	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "retry", "--workers",
+		  "2", "--retries", "3", "--retry-delay", "20", fx.seed, NULL);
+	expect_exit(r, 0, "trawl crawl with a flaky page");
+	cr_assert_eq(testsrv_hits(fx.srv, "/p/3.html"), 3,
+		     "503, 503, then 200: three requests");
+	cr_assert_eq(testsrv_hits(fx.srv, "/missing.html"), 1,
+		     "a 404 is not retried");
+	recs = export_jsonl("retry");
+	json_array_foreach(recs, i, rec) {
+		const char *url = str_of(rec, "url");
+		if (strstr(url, "/p/3.html")) {
+			cr_assert_eq(int_of(rec, "status", url), 200);
+			cr_assert(json_is_null(json_object_get(rec, "error")));
+			cr_assert(!saw3, "two records for %s", url);
+			saw3 = true;
+		}
+		if (strstr(url, "/p/4.html"))
+			saw4 = true;
+	}
+	cr_assert(saw3 && saw4);
+
+	/* Past the retries: the last answer is the record. */
+	fx.db = fx_path("second.db");
+	testsrv_fail_next(fx.srv, "/p/3.html", 10, 503);
+	r = trawl("crawl2", "crawl", "--db", fx.db, "--job", "giveup", "--workers",
+		  "1", "--retries", "2", "--retry-delay", "10", fx.seed, NULL);
+	expect_exit(r, 0, "trawl crawl with a page that keeps failing");
+	cr_assert_eq(testsrv_hits(fx.srv, "/p/3.html"), 3 + 3,
+		     "one attempt and two retries");
+	recs = export_jsonl("giveup");
+	saw3 = false;
+	json_array_foreach(recs, i, rec) {
+		const char *url = str_of(rec, "url");
+		if (strstr(url, "/p/3.html")) {
+			cr_assert_eq(int_of(rec, "status", url), 503);
+			cr_assert_str_eq(str_of(rec, "error"), "http");
+			saw3 = true;
+		}
+	}
+	cr_assert(saw3);
+	pass();
+}

@@ -41,6 +41,9 @@ struct testsrv {
 	char *root;
 
 	atomic_int delay_ms;     /* before each response */
+	char *fail_path;         /* answered with fail_status ... */
+	int fail_left;           /* ... this many more times (guarded by mu) */
+	unsigned fail_status;
 	pthread_mutex_t mu;      /* guards the log */
 	struct testsrv_hit *log;
 	size_t nlog, caplog;
@@ -287,6 +290,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "Method Not Allowed");
+	{
+		unsigned fail = 0;
+		pthread_mutex_lock(&srv->mu);
+		if (srv->fail_path && srv->fail_left > 0 &&
+		    strcmp(target, srv->fail_path) == 0) {
+			srv->fail_left--;
+			fail = srv->fail_status;
+		}
+		pthread_mutex_unlock(&srv->mu);
+		if (fail)
+			return reply_text(c, fail, "Try Again");
+	}
 	if (srv->root)
 		return serve_dir(srv, c, url);
 	if (strcmp(target, "/robots.txt") == 0)
@@ -452,5 +467,17 @@ void testsrv_stop(struct testsrv *srv)
 	testsrv_log_free(srv->log, srv->nlog);
 	pthread_mutex_destroy(&srv->mu);
 	free(srv->root);
+	free(srv->fail_path);
 	free(srv);
+}
+
+void testsrv_fail_next(struct testsrv *srv, const char *path, int times,
+		       unsigned status)
+{
+	pthread_mutex_lock(&srv->mu);
+	free(srv->fail_path);
+	srv->fail_path = xstrdup(path);
+	srv->fail_left = times;
+	srv->fail_status = status;
+	pthread_mutex_unlock(&srv->mu);
 }

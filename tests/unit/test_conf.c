@@ -779,7 +779,7 @@ Test(conf, option_table_lists_each_option_once)
 			cr_assert_eq(sh, 0);
 	}
 	cr_assert(saw_robots && saw_seeds);
-	cr_assert_eq(n, 21); /* every key but "seeds", the URL arguments */
+	cr_assert_eq(n, 23); /* every key but "seeds", the URL arguments */
 }
 
 Test(conf, rejects_header_breaking_user_agent)

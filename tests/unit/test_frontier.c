@@ -8,6 +8,7 @@
  * database and a claimed job; teardown removes them.
  */
 #include "frontier.h"
+#include "log.h"
 
 #include <criterion/criterion.h>
 #include <limits.h>
@@ -855,4 +856,54 @@ Test(frontier, seen_set_costs_at_most_16_bytes_per_url)
 				      "%zu URLs take %zu bytes", n, frontier_seen_bytes(fr));
 	}
 	cr_assert_eq(frontier_seen_count(fr), 300000);
+}
+
+Test(frontier, deferred_retry_waits_until_due)
+{
+	struct fentry *e;
+	long long wake;
+
+	start(100, 4, 0);
+	cr_assert_eq(add("http://a.com/1", 0), 1);
+	e = pop_at(1000);
+	expect_url(e, "http://a.com/1");
+	frontier_defer(fr, e, 5000);
+	cr_assert_eq(frontier_waiting(fr), 1);
+	cr_assert(!frontier_empty(fr));
+	cr_assert_null(frontier_pop(fr, 4999, &wake));
+	cr_assert_eq(wake, 5000);
+	e = pop_at(5000);
+	expect_url(e, "http://a.com/1");
+	frontier_done(fr, e);
+	cr_assert(frontier_empty(fr));
+}
+
+Test(frontier, retry_scheduled_in_the_store_still_waits_after_reload)
+{
+	struct fentry *e;
+	long long wake, now = now_ms();
+	int64_t id;
+
+	start(100, 4, 0);
+	cr_assert_eq(add("http://a.com/late", 0), 1);
+	cr_assert_eq(add("http://a.com/now", 0), 1);
+	e = pop_at(now);
+	expect_url(e, "http://a.com/late");
+	id = e->id;
+	cr_assert_eq(store_url_retry(st, id, 2, wall_ms() + 60000), 0);
+	free(e); /* the crawl stops with its retry pending */
+	frontier_free(fr);
+	fr = NULL;
+	store_close(st);
+	open_store();
+	start(100, 4, 0);
+	e = pop_at(now_ms());
+	expect_url(e, "http://a.com/now");
+	frontier_done(fr, e);
+	cr_assert_null(frontier_pop(fr, now_ms(), &wake));
+	cr_assert_gt(wake, now_ms() + 50000, "the retry should wait about a minute");
+	e = pop_at(wake);
+	expect_url(e, "http://a.com/late");
+	cr_assert_eq(e->attempts, 2);
+	frontier_done(fr, e);
 }
