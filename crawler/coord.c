@@ -321,6 +321,60 @@ static int maybe_retry(struct coord *c, struct fentry *e, const struct result *r
 	return 1;
 }
 
+static int store_result(struct coord *c, struct fentry *e, const struct result *r);
+
+#define MAX_REDIRECTS 10
+
+/* E's fetch answered with a redirect to R->location.  The hop is
+ * followed when its target is new, in scope and no loop: the target is
+ * queued (its robots.txt and politeness apply as to any URL) and its page
+ * will be stored under E's row.  Otherwise the redirect itself is E's
+ * page, with error "redirect-loop" for a loop or too many hops.  Returns
+ * 1 if followed (E freed), 0 if stored, -1 on a storage error. */
+static int follow_redirect(struct coord *c, struct fentry *e, const struct result *r)
+{
+	struct result fin = *r;
+	const char *to = r->location;
+	uint64_t fp, *chain;
+	int i, rc, seen;
+
+	fin.final_url = *to ? to : r->final_url;
+	if (!*to)
+		return store_result(c, e, &fin); /* to another scheme: final */
+	fp = url_fingerprint(to, strlen(to));
+	for (i = 0; i < e->hops; i++)
+		if (e->chain[i] == fp)
+			break;
+	if (fp == e->fp || i < e->hops || e->hops >= MAX_REDIRECTS) {
+		fin.error = "redirect-loop";
+		return store_result(c, e, &fin);
+	}
+	seen = frontier_seen(c->fr, fp);
+	if (seen != SEEN_NONE && (c->conf->max_depth < 0 || seen <= c->conf->max_depth)) {
+		/* Fetched, or to be, on its own (or skipped): this URL's page
+		 * is the redirect. */
+		return store_result(c, e, &fin);
+	}
+	frontier_mark(c->fr, fp, e->depth);
+	if (out_of_scope(c, to)) {
+		int64_t id;
+		if (tx_touch(c) < 0 ||
+		    store_url_add(c->store, c->job, fp, to, e->depth, e->id,
+				  URL_SKIPPED, out_of_scope(c, to), &id) < 0)
+			return -1;
+		c->skipped++;
+		return store_result(c, e, &fin);
+	}
+	chain = xmalloc(((size_t)e->hops + 1) * sizeof *chain);
+	if (e->hops)
+		memcpy(chain, e->chain, (size_t)e->hops * sizeof *chain);
+	chain[e->hops] = e->fp;
+	frontier_add_hop(c->fr, e->id, fp, to, e->depth, e->hops + 1, chain);
+	rc = 1;
+	frontier_done(c->fr, e);
+	return rc;
+}
+
 static int store_result(struct coord *c, struct fentry *e, const struct result *r)
 {
 	struct page_rec p;
@@ -413,10 +467,12 @@ static int read_worker(struct coord *c, int slot)
 					continue;
 				}
 				rc = maybe_retry(c, o.e, &r);
-				if (rc == 0) {
+				if (rc == 0 && r.location)
+					rc = follow_redirect(c, o.e, &r);
+				else if (rc == 0)
 					rc = store_result(c, o.e, &r);
+				if (rc <= 0)
 					frontier_done(c->fr, o.e);
-				}
 				if (rc < 0)
 					return -1;
 			}
@@ -905,7 +961,7 @@ out:
 		supervise_stop(&c.sv, 0);
 	/* Entries still held by orders were never given back to the frontier. */
 	for (i = 0; c.orders && i < c.norders; i++)
-		free(c.orders[i].e);
+		frontier_entry_free(c.orders[i].e);
 	if (c.fr)
 		frontier_each_host(c.fr, free_host_data, NULL);
 	frontier_free(c.fr);

@@ -155,14 +155,14 @@ void frontier_free(struct frontier *f)
 			struct fentry *e = h->head, *en;
 			for (; e; e = en) {
 				en = e->next;
-				free(e);
+				frontier_entry_free(e);
 			}
 			hn = h->hnext;
 			free(h);
 		}
 	}
 	while (f->ndelayed)
-		free(heap_pop(f));
+		frontier_entry_free(heap_pop(f));
 	free(f->delayed);
 	free(f->hosts);
 	free(f->seen);
@@ -324,6 +324,8 @@ static struct fentry *entry_new(struct frontier *f, int64_t id, uint64_t fp,
 	e->crashes = 0;
 	e->deaths = 0;
 	e->attempts = attempts;
+	e->hops = 0;
+	e->chain = NULL;
 	e->due = 0;
 	e->host = h;
 	e->next = NULL;
@@ -335,6 +337,17 @@ static void push(struct frontier *f, int64_t id, uint64_t fp, const char *url,
 {
 	f->waiting++;
 	enqueue(f, entry_new(f, id, fp, url, depth, 0));
+}
+
+void frontier_add_hop(struct frontier *f, int64_t id, uint64_t fp,
+		      const char *url, int depth, int hops, uint64_t *chain)
+{
+	struct fentry *e = entry_new(f, id, fp, url, depth, 0);
+
+	e->hops = hops;
+	e->chain = chain;
+	f->waiting++;
+	enqueue(f, e);
 }
 
 void frontier_defer(struct frontier *f, struct fentry *e, long long due)
@@ -456,7 +469,7 @@ void frontier_done(struct frontier *f, struct fentry *e)
 
 	h->inflight--;
 	host_update(f, h);
-	free(e);
+	frontier_entry_free(e);
 }
 
 void frontier_requeue(struct frontier *f, struct fentry *e)
@@ -518,4 +531,12 @@ void frontier_each_host(struct frontier *f, void (*fn)(void *arg, struct host *h
 	for (i = 0; i <= f->hosts_mask; i++)
 		for (h = f->hosts[i]; h; h = h->hnext)
 			fn(arg, h);
+}
+
+void frontier_entry_free(struct fentry *e)
+{
+	if (!e)
+		return;
+	free(e->chain);
+	free(e);
 }

@@ -38,6 +38,8 @@ struct fentry {
 	uint64_t fp;
 	int depth;
 	int attempts;            /* fetches that failed and were retried */
+	int hops;                /* redirects followed to reach url */
+	uint64_t *chain;         /* fingerprints of those hops, or NULL */
 	long long due;           /* when a deferred retry may go (monotonic) */
 	int crashes;             /* workers that died handling it */
 	int deaths;              /* workers that died with it in flight */
@@ -73,12 +75,23 @@ int frontier_add(struct frontier *f, uint64_t fp, const char *url, int depth,
  * *WAKE is then the time a delayed host becomes ready (0 if none). */
 struct fentry *frontier_pop(struct frontier *f, long long now, long long *wake);
 
+/* Queues URL, the target of a redirect from the URL of row ID, in memory
+ * only (the row stays queued until the chain ends, so a stop restarts the
+ * chain): its page will be stored under ID.  Takes ownership of CHAIN
+ * (HOPS fingerprints, malloc'd). */
+void frontier_add_hop(struct frontier *f, int64_t id, uint64_t fp,
+		      const char *url, int depth, int hops, uint64_t *chain);
+
 /* The fetch of E ended: frees E, lets its host go again. */
 void frontier_done(struct frontier *f, struct fentry *e);
 
 /* The fetch of E failed and is to be tried again at DUE (monotonic ms):
  * E waits until then, counted as waiting, then joins its host's queue. */
 void frontier_defer(struct frontier *f, struct fentry *e, long long due);
+
+/* Frees an entry the frontier no longer holds (one in flight when the
+ * crawl ends).  Accepts NULL. */
+void frontier_entry_free(struct fentry *e);
 
 /* E goes back to the front of its host's queue (its worker died). */
 void frontier_requeue(struct frontier *f, struct fentry *e);

@@ -30,6 +30,7 @@ void proto_put_result(struct ipc_out *o, uint32_t id, const struct result *r)
 	ipc_put_str(o, r->error);
 	ipc_put_str(o, r->error_detail);
 	ipc_put_str(o, r->final_url);
+	ipc_put_str(o, r->location);
 	ipc_put_str(o, r->content_type);
 	ipc_put_u64(o, r->bytes);
 	ipc_put_u32(o, r->elapsed_ms);
@@ -56,6 +57,7 @@ int proto_get_result(struct ipc_frame *f, struct result *r)
 	    ipc_get_str(f, &r->error, NULL) < 0 ||
 	    ipc_get_str(f, &r->error_detail, NULL) < 0 ||
 	    ipc_get_str(f, &r->final_url, NULL) < 0 ||
+	    ipc_get_str(f, &r->location, NULL) < 0 ||
 	    ipc_get_str(f, &r->content_type, NULL) < 0 ||
 	    ipc_get_u64(f, &r->bytes) < 0 ||
 	    ipc_get_u32(f, &r->elapsed_ms) < 0 ||

@@ -30,6 +30,8 @@ struct result {
 	const char *error;          /* NULL, or "timeout", "connect", ... */
 	const char *error_detail;   /* curl's message, or NULL */
 	const char *final_url;
+	const char *location;       /* a 3xx's target, normalized; "" if not
+				       http(s); NULL if no redirect */
 	const char *content_type;
 	uint64_t bytes;
 	uint32_t elapsed_ms;

@@ -98,8 +98,9 @@ static CURL *make_proto(const struct conf *c)
 		return NULL;
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+	/* Redirects are the coordinator's to follow (scope, robots, dedup
+	 * for each hop); only robots.txt follows them here. */
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
@@ -133,6 +134,7 @@ static int start(struct worker *w, uint32_t id, const char *url, unsigned flags)
 		abort();
 	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE,
 			 x->robots ? (curl_off_t)0 : (curl_off_t)w->conf->max_size);
+	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, x->robots ? 1L : 0L);
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
@@ -255,7 +257,8 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	struct extract ex;
 	long status = 0;
 	curl_off_t total_us = 0;
-	char *eff = NULL, *final_url = NULL, *ctype = NULL, *zbody = NULL;
+	char *eff = NULL, *final_url = NULL, *ctype = NULL, *zbody = NULL,
+	     *loc = NULL, *location = NULL;
 	char csbuf[64];
 	bool parsed = false;
 
@@ -276,6 +279,11 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	if (!r.error && status >= 400)
 		r.error = "http";
 	r.final_url = final_url ? final_url : x->url;
+	if (!x->robots && status >= 300 && status < 400 &&
+	    curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc) {
+		location = url_normalize(loc);
+		r.location = location ? location : "";
+	}
 	r.content_type = ctype;
 	r.bytes = x->len;
 	r.elapsed_ms = (uint32_t)(total_us / 1000);
@@ -330,6 +338,7 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	if (r.error)
 		stats_add(&w->stats->errors, 1);
 	extract_release(&ex);
+	free(location);
 	free(final_url);
 	free(zbody);
 	xfer_free(w, x);

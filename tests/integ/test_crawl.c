@@ -1379,3 +1379,61 @@ Test(crawl, retries_server_errors_with_backoff_but_not_client_errors)
 	cr_assert(saw3);
 	pass();
 }
+
+/* Redirects are followed by trawl, hop by hop: the page is stored under the
+ * URL that was linked, with final_url the end of the chain; a hop to a URL
+ * crawled anyway or out of scope ends the chain; a loop is an error. */
+Test(crawl, follows_redirects_itself_checking_each_hop)
+{
+	struct proc_result *r;
+	json_t *recs, *rec;
+	size_t i;
+	int found = 0;
+	char *out_target;
+
+	fx_start(30, 3);
+	out_target = keep(xasprintf("http://127.0.0.2:%d/elsewhere.html", fx.port));
+	testsrv_add_redirect(fx.srv, "/r/one", "/r/two", 301);
+	testsrv_add_redirect(fx.srv, "/r/two", "/p/2.html", 302);
+	testsrv_add_redirect(fx.srv, "/r/dup", "/p/0.html", 301);
+	testsrv_add_redirect(fx.srv, "/r/out", out_target, 301);
+	testsrv_add_redirect(fx.srv, "/loop/a", "/loop/b", 301);
+	testsrv_add_redirect(fx.srv, "/loop/b", "/loop/a", 301);
+	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "redir", "--workers",
+		  "2", "--max-depth", "0", fx.seed,
+		  keep(testsrv_url(fx.srv, "/r/one")), keep(testsrv_url(fx.srv, "/r/dup")),
+		  keep(testsrv_url(fx.srv, "/r/out")), keep(testsrv_url(fx.srv, "/loop/a")),
+		  NULL);
+	expect_exit(r, 0, "trawl crawl of redirecting seeds");
+	cr_assert_eq(testsrv_hits(fx.srv, "/r/one"), 1);
+	cr_assert_eq(testsrv_hits(fx.srv, "/r/two"), 1);
+	cr_assert_eq(testsrv_hits(fx.srv, "/p/2.html"), 1);
+	cr_assert_eq(testsrv_hits(fx.srv, "/p/0.html"), 1, "the seed, not again "
+		     "through the redirect to it");
+	cr_assert_leq(testsrv_hits(fx.srv, "/loop/a") + testsrv_hits(fx.srv, "/loop/b"), 3);
+	recs = export_jsonl("redir");
+	json_array_foreach(recs, i, rec) {
+		const char *url = str_of(rec, "url"), *fin = str_of(rec, "final_url");
+		if (strstr(url, "/r/one")) {
+			cr_assert(strstr(fin, "/p/2.html"), "final_url %s", fin);
+			cr_assert_eq(int_of(rec, "status", url), 200);
+			cr_assert_str_eq(str_of(rec, "title"), "Page 2");
+			found++;
+		} else if (strstr(url, "/r/dup")) {
+			cr_assert(strstr(fin, "/p/0.html"), "final_url %s", fin);
+			cr_assert_eq(int_of(rec, "status", url), 301);
+			found++;
+		} else if (strstr(url, "/r/out")) {
+			cr_assert_str_eq(fin, out_target);
+			cr_assert_eq(int_of(rec, "status", url), 301);
+			found++;
+		} else if (strstr(url, "/loop/a")) {
+			cr_assert_str_eq(str_of(rec, "error"), "redirect-loop");
+			found++;
+		}
+		cr_assert(!strstr(url, "/p/2.html"), "the redirect target has a "
+			  "record of its own: %s", url);
+	}
+	cr_assert_eq(found, 4, "records for the four redirecting seeds: %d", found);
+	pass();
+}

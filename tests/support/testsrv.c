@@ -41,6 +41,8 @@ struct testsrv {
 	char *root;
 
 	atomic_int delay_ms;     /* before each response */
+	struct { char *from, *to; unsigned status; } redir[16];
+	int nredir;              /* set before the crawl starts */
 	char *fail_path;         /* answered with fail_status ... */
 	int fail_left;           /* ... this many more times (guarded by mu) */
 	unsigned fail_status;
@@ -302,6 +304,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		if (fail)
 			return reply_text(c, fail, "Try Again");
 	}
+	for (int i = 0; i < srv->nredir; i++) {
+		if (strcmp(target, srv->redir[i].from) == 0) {
+			char *body = xstrdup("moved");
+			struct MHD_Response *resp = MHD_create_response_from_buffer(
+				strlen(body), body, MHD_RESPMEM_MUST_FREE);
+			enum MHD_Result ret;
+			if (!resp) {
+				free(body);
+				return MHD_NO;
+			}
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+						srv->redir[i].to);
+			ret = MHD_queue_response(c, srv->redir[i].status, resp);
+			MHD_destroy_response(resp);
+			return ret;
+		}
+	}
 	if (srv->root)
 		return serve_dir(srv, c, url);
 	if (strcmp(target, "/robots.txt") == 0)
@@ -468,6 +487,10 @@ void testsrv_stop(struct testsrv *srv)
 	pthread_mutex_destroy(&srv->mu);
 	free(srv->root);
 	free(srv->fail_path);
+	for (int i = 0; i < srv->nredir; i++) {
+		free(srv->redir[i].from);
+		free(srv->redir[i].to);
+	}
 	free(srv);
 }
 
@@ -480,4 +503,17 @@ void testsrv_fail_next(struct testsrv *srv, const char *path, int times,
 	srv->fail_left = times;
 	srv->fail_status = status;
 	pthread_mutex_unlock(&srv->mu);
+}
+
+void testsrv_add_redirect(struct testsrv *srv, const char *from, const char *to,
+			  unsigned status)
+{
+	int i = srv->nredir;
+
+	if (i == (int)(sizeof srv->redir / sizeof srv->redir[0]))
+		abort();
+	srv->redir[i].from = xstrdup(from);
+	srv->redir[i].to = xstrdup(to);
+	srv->redir[i].status = status;
+	srv->nredir = i + 1;
 }

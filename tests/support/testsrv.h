@@ -60,6 +60,11 @@ void testsrv_log_free(struct testsrv_hit *v, size_t n);
  * a crawl last long enough to interrupt.  Thread-safe. */
 void testsrv_set_delay(struct testsrv *srv, int ms);
 
+/* Requests for FROM (path and query, exactly) are answered STATUS (301,
+ * 302, ...) with "Location: TO".  Call before the crawl starts. */
+void testsrv_add_redirect(struct testsrv *srv, const char *from, const char *to,
+			  unsigned status);
+
 /* The next TIMES requests for PATH (path and query, exactly) are answered
  * with STATUS (e.g. 503) instead of the page; later ones normally. */
 void testsrv_fail_next(struct testsrv *srv, const char *path, int times,
