@@ -6,7 +6,7 @@
 VERSION   := 0.1.0
 FLAVOR    ?= release
 B         := build/$(FLAVOR)
-PKGS      := libcurl libxml-2.0 sqlite3 jansson zlib
+PKGS      := libcurl libxml-2.0 sqlite3 jansson zlib libidn2
 TESTPKGS  := criterion libmicrohttpd
 
 CC        ?= cc

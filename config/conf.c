@@ -288,6 +288,8 @@ static bool is_utf8(const char *s)
 
 /* Checks one string value or list element against the key's rules; on a
  * problem writes what is wrong into WHY ("... ; give ...") and returns -1. */
+static int regex_too_costly(const char *s, char *why, size_t sz);
+
 static int check_text(const struct key *k, const char *s, char *why,
 		      size_t sz)
 {
@@ -322,9 +324,12 @@ static int check_text(const struct key *k, const char *s, char *why,
 	}
 	if (k->flags & K_REGEX) {
 		regex_t re;
-		int rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
+		int rc;
 		char err[256];
 
+		if (regex_too_costly(s, why, sz) < 0)
+			return -1;
+		rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			regerror(rc, &re, err, sizeof err);
 			snprintf(why, sz, "\"%s\": %s; give a POSIX extended "
@@ -332,6 +337,60 @@ static int check_text(const struct key *k, const char *s, char *why,
 			return -1;
 		}
 		regfree(&re);
+	}
+	return 0;
+}
+
+/* glibc's regcomp() copies the tree of a repeated quantifier ("a++++")
+ * once per level: thirty of them take gigabytes.  Such patterns, and very
+ * long ones, are refused before they are compiled.  Returns 0 or -1 with
+ * the reason in WHY. */
+static int regex_too_costly(const char *s, char *why, size_t sz)
+{
+	const char *p = s;
+	bool after_quant = false;
+
+	if (strlen(s) > 1000) {
+		snprintf(why, sz, "a pattern of %zu characters is too long; keep "
+			 "it under 1000", strlen(s));
+		return -1;
+	}
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			p += 2;
+			after_quant = false;
+			continue;
+		}
+		if (*p == '[') {
+			/* A bracket expression: ']' first is literal. */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p++;
+			if (*p)
+				p++;
+			after_quant = false;
+			continue;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (after_quant) {
+				snprintf(why, sz, "\"%.100s\" repeats a quantifier (\"%.2s\"); "
+					 "write each repetition once", s, p - 1);
+				return -1;
+			}
+			if (*p == '{')
+				while (*p && *p != '}')
+					p++;
+			if (*p)
+				p++;
+			after_quant = true;
+			continue;
+		}
+		after_quant = false;
+		p++;
 	}
 	return 0;
 }
@@ -978,6 +1037,11 @@ static int compile_list(const struct conf *c, const struct key *k,
 		return 0;
 	re = xcalloc(l->n, sizeof *re);
 	for (i = 0; i < l->n; i++) {
+		char why[300];
+		if (regex_too_costly(l->v[i], why, sizeof why) < 0) {
+			fprintf(stderr, "%s: %s\n", k->opt, why);
+			goto out;
+		}
 		rc = regcomp(&re[i], l->v[i], REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			char err[256];

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <idn2.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,22 +34,62 @@ static char *href_clean(const char *href, size_t len, size_t *nlen)
 	while (len > 0 && (unsigned char)href[len - 1] <= ' ')
 		len--;
 	out = xmalloc(len + 1);
-	for (i = 0; i < len; i++) {
-		if (href[i] == '\t' || href[i] == '\n' || href[i] == '\r')
-			continue;
-		if (href[i] == '?' || href[i] == '#')
+	for (i = 0; i < len; i++)
+		if (href[i] != '\t' && href[i] != '\n' && href[i] != '\r')
+			out[n++] = href[i];
+	out[n] = '\0';
+	/* Then, over what is left, "%2e" in the path becomes ".". */
+	for (i = 0, len = n, n = 0; i < len; i++) {
+		if (out[i] == '?' || out[i] == '#')
 			in_path = false;
-		if (in_path && href[i] == '%' && i + 2 < len && href[i + 1] == '2' &&
-		    (href[i + 2] == 'e' || href[i + 2] == 'E')) {
+		if (in_path && out[i] == '%' && i + 2 < len && out[i + 1] == '2' &&
+		    (out[i + 2] == 'e' || out[i + 2] == 'E')) {
 			out[n++] = '.';
 			i += 2;
 			continue;
 		}
-		out[n++] = href[i];
+		out[n++] = out[i];
 	}
 	out[n] = '\0';
 	*nlen = n;
 	return out;
+}
+
+/* False when the host in reference S ("http://host/...", "//host/...",
+ * also "http:/host" as curl reads it) holds a '%': percent-encoded host
+ * names are not links people write, and curl's decoding of them does not
+ * survive a second normalization. */
+static size_t scheme_len(const char *s, size_t len);
+
+static bool authority_plain(const char *s)
+{
+	size_t sl = scheme_len(s, strlen(s));
+	const char *a = s + (sl ? sl + 1 : 0), *end, *at;
+
+	if (!sl && !(a[0] == '/' && a[1] == '/'))
+		return true; /* a path reference: the base's host */
+	if (sl && *a != '/' && *a != '\\')
+		return true; /* "http:x": relative to the base */
+	while (*a == '/' || *a == '\\')
+		a++;
+	end = a + strcspn(a, "/?#\\");
+	for (at = end; at > a && at[-1] != '@'; at--)
+		;
+	return memchr(at, '%', (size_t)(end - at)) == NULL;
+}
+
+/* True if HOST (as curl returns it, lower-cased) is a DNS name or an IP
+ * literal: letters, digits, '-', '_' and '.', or "[...]". */
+static bool host_ok(const char *host)
+{
+	const char *p;
+
+	if (host[0] == '[')
+		return host[strlen(host) - 1] == ']';
+	for (p = host; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
+			return false;
+	return p != host;
 }
 
 /* If S starts with "scheme:", returns the scheme's length, else 0. */
@@ -148,7 +189,8 @@ size_t url_pct_normalize(char *dst, const char *src, size_t n)
 static char *finish(CURLU *h)
 {
 	char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL,
-	     *port = NULL, *path = NULL, *query = NULL, *out = NULL, *p;
+	     *port = NULL, *path = NULL, *query = NULL, *out = NULL, *p,
+	     *idn_host = NULL, *hn;
 	size_t pl, ql = 0;
 	bool https;
 
@@ -161,6 +203,25 @@ static char *finish(CURLU *h)
 	else
 		goto out;
 	if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
+		goto out;
+	for (p = host; *p && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p) {
+		/* An internationalized name: its ASCII (punycode) form, by
+		 * libidn2 (curl 7.88's CURLU_PUNYCODE fails here). */
+		char *ascii = NULL;
+		if (idn2_to_ascii_8z(host, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK &&
+		    idn2_to_ascii_8z(host, &ascii, IDN2_TRANSITIONAL) != IDN2_OK) {
+			idn2_free(ascii);
+			goto out;
+		}
+		idn_host = xstrdup(ascii);
+		idn2_free(ascii);
+	}
+	hn = idn_host ? idn_host : host;
+	for (p = hn; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!host_ok(hn))
 		goto out;
 	if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK)
 		curl_url_get(h, CURLUPART_PASSWORD, &pass, 0);
@@ -181,23 +242,20 @@ static char *finish(CURLU *h)
 	pl = strlen(path);
 	if (pl + ql > URL_MAX_LEN)
 		goto out;
-	out = p = xmalloc(strlen(scheme) + 3 + (user ? strlen(user) + 1 : 0) +
-			  (pass ? strlen(pass) + 1 : 0) + strlen(host) +
+	out = p = xmalloc(strlen(scheme) + 3 + (user ? 3 * strlen(user) + 1 : 0) +
+			  (pass ? 3 * strlen(pass) + 1 : 0) + strlen(hn) +
 			  (port ? strlen(port) + 1 : 0) + 3 * (pl + ql) + 2);
 	p = stpcpy(p, scheme);
 	p = stpcpy(p, "://");
 	if (user) {
-		p = stpcpy(p, user);
+		p += url_pct_normalize(p, user, strlen(user));
 		if (pass) {
 			*p++ = ':';
-			p = stpcpy(p, pass);
+			p += url_pct_normalize(p, pass, strlen(pass));
 		}
 		*p++ = '@';
 	}
-	for (size_t i = 0; host[i]; i++) {
-		char c = host[i];
-		*p++ = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-	}
+	p = stpcpy(p, hn);
 	if (port) {
 		*p++ = ':';
 		p = stpcpy(p, port);
@@ -217,6 +275,7 @@ out:
 	curl_free(user);
 	curl_free(pass);
 	curl_free(host);
+	free(idn_host);
 	curl_free(port);
 	curl_free(path);
 	curl_free(query);
@@ -272,7 +331,8 @@ int url_base_init(struct url_base *b, const char *base)
 	if (!h)
 		abort();
 	clean = href_clean(base, strlen(base), &n);
-	rc = curl_url_set(h, CURLUPART_URL, clean, parse_flags);
+	rc = authority_plain(clean) ? curl_url_set(h, CURLUPART_URL, clean, parse_flags)
+				    : CURLUE_MALFORMED_INPUT;
 	free(clean);
 	if (rc != CURLUE_OK)
 		goto fail;
@@ -320,6 +380,8 @@ char *url_resolve(const struct url_base *b, const char *href, size_t len)
 	}
 	sl = scheme_len(clean, n);
 	if (sl && !is_http_scheme(clean, sl))
+		goto out;
+	if (!authority_plain(clean))
 		goto out;
 	/* A path reference ("x.html", "/p/x.html") resolves to the base's
 	 * directory or origin followed by it (RFC 3986, 5.2.2 and 5.2.3): curl

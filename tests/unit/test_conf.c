@@ -891,3 +891,16 @@ Test(conf, help_lists_every_key_with_its_option)
 	cr_assert(strstr(out, "\"connect_timeout\""), "%s", out);
 	free(out);
 }
+
+/* Found by fuzzing: glibc's regcomp() takes memory exponential in the
+ * number of stacked quantifiers, so such a pattern is refused first. */
+Test(conf, refuses_regex_with_stacked_quantifiers)
+{
+	conf_init(&c);
+	cr_assert_eq(conf_set(&c, "include", "a++++++++++++++++++++++++++++++"), -1);
+	cr_assert_eq(conf_set(&c, "exclude", "x*?"), -1);
+	cr_assert_eq(conf_set(&c, "include", "[+*]+x{2}"), 0, "quantifier characters "
+		     "inside brackets are literals");
+	cr_assert_eq(conf_set(&c, "exclude", "a\\++"), 0, "an escaped '+' is a literal");
+	conf_release(&c);
+}

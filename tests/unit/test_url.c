@@ -619,3 +619,44 @@ Test(url, host_of_resolved_url_is_lower_case_without_port)
 		  (int)n, h);
 	free(u);
 }
+
+/* Inputs the fuzzer found (tests/fuzz/regressions/url): each result must
+ * be a fixed point of normalization, or the input refused. */
+Test(url, fuzz_findings_normalize_to_fixed_points)
+{
+	static const char *const base = "http://127.0.0.1/a/b.html";
+	static const char *const in[] = {
+		"http:/%30",            /* percent-encoded host, one slash */
+		"%\t2e",                /* "%2e" split by a tab */
+		"//%2527",              /* host %25 */
+		"http://a%7fb/",        /* host %7f */
+		"//%30",                /* host that curl would read as IPv4 */
+		"//\xff",               /* raw byte in the host */
+		"http://us er:p\xc3\xa4ss@h/", /* space and UTF-8 in user info */
+		"http://b\xc3\xbcro.example/", /* IDN host: punycode */
+	};
+	struct url_base b;
+	size_t i;
+
+	cr_assert_eq(url_base_init(&b, base), 0);
+	for (i = 0; i < NELEM(in); i++) {
+		char *u = url_resolve(&b, in[i], strlen(in[i])), *again;
+		if (!u)
+			continue;
+		again = url_normalize(u);
+		cr_expect(again && strcmp(again, u) == 0, "\"%s\" -> %s -> %s", in[i], u,
+			  again ? again : "NULL");
+		for (const char *p = u; *p; p++)
+			cr_expect((unsigned char)*p > ' ' && (unsigned char)*p < 0x7f,
+				  "\"%s\" -> %s has a raw byte", in[i], u);
+		free(again);
+		free(u);
+	}
+	url_base_release(&b);
+	{
+		char *idn = url_normalize("http://b\xc3\xbcro.example/");
+		cr_expect(idn && strcmp(idn, "http://xn--bro-hoa.example/") == 0,
+			  "IDN host: %s", idn ? idn : "NULL");
+		free(idn);
+	}
+}
