@@ -46,7 +46,7 @@ UNIT      := $(B)/test-unit
 INTEG     := $(B)/test-integ
 GENSITE   := $(B)/gensite
 
-.PHONY: all check unit integ asan valgrind bench bench-frontier demo deps deps-bench clean help format
+.PHONY: all check unit integ asan valgrind fuzz bench bench-frontier demo deps deps-bench deps-fuzz clean help format
 .DEFAULT_GOAL := all
 
 all: trawl
@@ -151,6 +151,16 @@ deps:
 deps-bench:
 	$(Q)sh .ci/deps.sh packages.txt bench
 
+deps-fuzz:
+	$(Q)sh .ci/deps.sh packages.txt fuzz
+
+# libFuzzer targets (tests/fuzz/): robots.txt parser, URL normalizer, HTML
+# link extractor, config loader, IPC frame decoder; each replays its
+# regressions, then fuzzes for FUZZ_SECONDS.  CI runs them briefly.
+FUZZ_SECONDS ?= 60
+fuzz: deps deps-fuzz
+	$(Q)sh .ci/fuzz.sh $(FUZZ_SECONDS)
+
 format:
 	clang-format -i crawler/*.[ch] storage/*.[ch] config/*.[ch] tests/*/*.[ch]
 
@@ -162,6 +172,7 @@ help:
 	@echo "make check      install missing packages, build, run all tests"
 	@echo "make asan       the tests under AddressSanitizer + UBSan (build/asan)"
 	@echo "make valgrind   the integration tests with every trawl process under memcheck"
+	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (60)"
 	@echo "make demo       serve the bundled demo site on 127.0.0.1, crawl it, export JSON Lines"
 	@echo "make bench      20,000-page benchmark against nginx, with wget2 as the peer"
 	@echo "make bench-frontier  peak memory with a 1,000,000-URL frontier"

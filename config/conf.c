@@ -341,14 +341,21 @@ static int check_text(const struct key *k, const char *s, char *why,
 	return 0;
 }
 
-/* glibc's regcomp() copies the tree of a repeated quantifier ("a++++")
- * once per level: thirty of them take gigabytes.  Such patterns, and very
- * long ones, are refused before they are compiled.  Returns 0 or -1 with
- * the reason in WHY. */
+/* glibc's regcomp() copies the subtree under a quantifier once per
+ * repetition it must spell out, so memory grows with the product of the
+ * nested repetitions: "a+++..." or "((a){2,100}){2,100}..." take
+ * gigabytes.  A pattern whose estimated size (each quantifier multiplies
+ * what it applies to by 2, or by its upper bound) passes REGEX_BUDGET, or
+ * that is longer than 1000 characters, is refused before compiling.
+ * Returns 0 or -1 with the reason in WHY. */
+#define REGEX_BUDGET 10000.0
+#define REGEX_DEPTH 64
+
 static int regex_too_costly(const char *s, char *why, size_t sz)
 {
+	double outer[REGEX_DEPTH], cur = 0, last = 0;
+	int depth = 0;
 	const char *p = s;
-	bool after_quant = false;
 
 	if (strlen(s) > 1000) {
 		snprintf(why, sz, "a pattern of %zu characters is too long; keep "
@@ -356,12 +363,12 @@ static int regex_too_costly(const char *s, char *why, size_t sz)
 		return -1;
 	}
 	while (*p) {
+		double factor = 0;
+
 		if (*p == '\\' && p[1]) {
 			p += 2;
-			after_quant = false;
-			continue;
-		}
-		if (*p == '[') {
+			cur += last = 1;
+		} else if (*p == '[') {
 			/* A bracket expression: ']' first is literal. */
 			p++;
 			if (*p == '^')
@@ -372,27 +379,50 @@ static int regex_too_costly(const char *s, char *why, size_t sz)
 				p++;
 			if (*p)
 				p++;
-			after_quant = false;
-			continue;
-		}
-		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
-			if (after_quant) {
-				snprintf(why, sz, "\"%.100s\" repeats a quantifier (\"%.2s\"); "
-					 "write each repetition once", s, p - 1);
-				return -1;
-			}
-			if (*p == '{')
-				while (*p && *p != '}')
-					p++;
+			cur += last = 1;
+		} else if (*p == '(') {
+			if (depth == REGEX_DEPTH)
+				goto costly;
+			outer[depth++] = cur;
+			cur = last = 0;
+			p++;
+		} else if (*p == ')') {
+			double group = cur > 1 ? cur : 1;
+			cur = depth ? outer[--depth] : 0;
+			cur += last = group;
+			p++;
+		} else if (*p == '|') {
+			last = 0;
+			p++;
+		} else if (*p == '*' || *p == '+' || *p == '?') {
+			factor = 2;
+			p++;
+		} else if (*p == '{') {
+			char *end;
+			double m = strtod(p + 1, &end), n = m + 1;
+			if (*end == ',')
+				n = end[1] == '}' ? m + 1 : strtod(end + 1, &end);
+			factor = n > 2 ? n : 2;
+			while (*p && *p != '}')
+				p++;
 			if (*p)
 				p++;
-			after_quant = true;
-			continue;
+		} else {
+			cur += last = 1;
+			p++;
 		}
-		after_quant = false;
-		p++;
+		if (factor > 0) {
+			cur += last * (factor - 1);
+			last *= factor;
+		}
+		if (cur > REGEX_BUDGET || last > REGEX_BUDGET)
+			goto costly;
 	}
 	return 0;
+costly:
+	snprintf(why, sz, "\"%.100s\" nests repetitions too deeply to compile "
+		 "in reasonable memory; simplify it", s);
+	return -1;
 }
 
 static void set_str(char **dst, const char *s)

@@ -898,7 +898,10 @@ Test(conf, refuses_regex_with_stacked_quantifiers)
 {
 	conf_init(&c);
 	cr_assert_eq(conf_set(&c, "include", "a++++++++++++++++++++++++++++++"), -1);
-	cr_assert_eq(conf_set(&c, "exclude", "x*?"), -1);
+	cr_assert_eq(conf_set(&c, "exclude", "((((((((((((((((((a)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+"), -1);
+	cr_assert_eq(conf_set(&c, "exclude", "((((a){2,100}){2,100}){2,100}){2,100}"), -1);
+	cr_assert_eq(conf_set(&c, "include", "^https?://example\\.com/(docs|blog)/[a-z0-9-]+/?$"), 0,
+		     "an ordinary pattern is accepted");
 	cr_assert_eq(conf_set(&c, "include", "[+*]+x{2}"), 0, "quantifier characters "
 		     "inside brackets are literals");
 	cr_assert_eq(conf_set(&c, "exclude", "a\\++"), 0, "an escaped '+' is a literal");
