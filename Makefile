@@ -156,10 +156,12 @@ deps-fuzz:
 
 # libFuzzer targets (tests/fuzz/): robots.txt parser, URL normalizer, HTML
 # link extractor, config loader, IPC frame decoder; each replays its
-# regressions, then fuzzes for FUZZ_SECONDS.  CI runs them briefly.
+# regressions, then fuzzes for FUZZ_SECONDS, or with FUZZ_RUNS=N for
+# exactly N inputs from a fixed seed (reproducible; what CI runs).
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
 fuzz: deps deps-fuzz
-	$(Q)sh .ci/fuzz.sh $(FUZZ_SECONDS)
+	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) sh .ci/fuzz.sh $(FUZZ_SECONDS)
 
 format:
 	clang-format -i crawler/*.[ch] storage/*.[ch] config/*.[ch] tests/*/*.[ch]
@@ -172,7 +174,7 @@ help:
 	@echo "make check      install missing packages, build, run all tests"
 	@echo "make asan       the tests under AddressSanitizer + UBSan (build/asan)"
 	@echo "make valgrind   the integration tests with every trawl process under memcheck"
-	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (60)"
+	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (60), or FUZZ_RUNS inputs"
 	@echo "make demo       serve the bundled demo site on 127.0.0.1, crawl it, export JSON Lines"
 	@echo "make bench      20,000-page benchmark against nginx, with wget2 as the peer"
 	@echo "make bench-frontier  peak memory with a 1,000,000-URL frontier"

@@ -15,6 +15,13 @@
 # corpus size, and any crash, leak, timeout or out-of-memory input with
 # the command that reproduces it; exits 1 if there was any.
 #
+# With FUZZ_RUNS=N in the environment, each target instead runs exactly N
+# inputs from a fixed seed (-seed=1 -runs=N) in a fresh working corpus:
+# nearly the same inputs on any machine with the same clang (libFuzzer's
+# corpus reduction still varies a little from run to run), so CI does not
+# fail on a finding a local run of the same command could not have seen.
+# SECONDS is then ignored.
+#
 # Installs nothing: it needs clang with libFuzzer (Debian 12: clang and
 # libclang-rt-14-dev, role "fuzz" in packages.txt) and the build
 # libraries.  Environment: FUZZ_CC (default clang), FUZZ_TARGETS (default
@@ -110,6 +117,9 @@ for t in $targets; do
 	corpus=$out/corpus/$t
 	arts=$out/artifacts/$t
 	log=$out/$t.log
+	if [ -n "${FUZZ_RUNS:-}" ]; then
+		rm -rf "$corpus"
+	fi
 	mkdir -p "$corpus" "$arts"
 	for f in tests/fuzz/corpus/"$t"/*; do
 		[ -f "$f" ] || continue
@@ -135,11 +145,17 @@ for t in $targets; do
 		fi
 	fi
 
-	echo "fuzz: $t: ${secs}s (log: $log)"
+	if [ -n "${FUZZ_RUNS:-}" ]; then
+		limit="-seed=1 -runs=$FUZZ_RUNS"
+		echo "fuzz: $t: $FUZZ_RUNS inputs, seed 1 (log: $log)"
+	else
+		limit="-max_total_time=$secs"
+		echo "fuzz: $t: ${secs}s (log: $log)"
+	fi
 	start=$(date +%s)
 	rc=0
 	# shellcheck disable=SC2086
-	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	"$bin" $limit -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$arts/" $quiet $dict \
 		${FUZZ_FLAGS:-} "$corpus" >"$log" 2>&1 || rc=$?
 	elapsed=$(($(date +%s) - start))
@@ -166,7 +182,7 @@ for t in $targets; do
 		echo "fuzz: $t: FAILED (libFuzzer exit $rc)" >&2
 		grep -E -A25 '^==[0-9]+==ERROR|runtime error|^SUMMARY|deadly signal|ERROR: libFuzzer' "$log" | head -n 60 >&2 || true
 		for c in $crashes; do
-			echo "fuzz: $t: input: $c" >&2
+			echo "fuzz: $t: input: $c (base64: $(base64 -w0 "$c" | head -c 400))" >&2
 			echo "fuzz: $t: reproduce: $bin $c" >&2
 		done
 		[ -n "$crashes" ] || echo "fuzz: $t: see $log" >&2

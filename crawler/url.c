@@ -181,6 +181,29 @@ size_t url_pct_normalize(char *dst, const char *src, size_t n)
 	return (size_t)(w - dst);
 }
 
+/* The host curl makes of an ASCII host name, or NULL if curl refuses it.
+ * libidn2's mapping can turn a name into one curl reads as a number
+ * ("\u00b2" becomes "2", which is the IPv4 address 0.0.0.2): the ASCII
+ * form goes through curl's parser once more so that a second
+ * normalization of the result changes nothing. */
+static char *reparse_host(const char *ascii)
+{
+	CURLU *h = curl_url();
+	char *u, *host = NULL, *out = NULL;
+
+	if (!h)
+		return NULL;
+	u = xmalloc(strlen(ascii) + 9);
+	stpcpy(stpcpy(stpcpy(u, "http://"), ascii), "/");
+	if (curl_url_set(h, CURLUPART_URL, u, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		out = xstrdup(host);
+	curl_free(host);
+	curl_url_cleanup(h);
+	free(u);
+	return out;
+}
+
 /* Finishes a resolved handle into the normalized string, or NULL if it is
  * not an http(s) URL with a host.  The string is put together from the
  * parts curl parsed (scheme and host lower-cased, default port left out,
@@ -215,8 +238,10 @@ static char *finish(CURLU *h)
 			idn2_free(ascii);
 			goto out;
 		}
-		idn_host = xstrdup(ascii);
+		idn_host = reparse_host(ascii);
 		idn2_free(ascii);
+		if (!idn_host)
+			goto out;
 	}
 	hn = idn_host ? idn_host : host;
 	for (p = hn; *p; p++)

@@ -634,6 +634,7 @@ Test(url, fuzz_findings_normalize_to_fixed_points)
 		"//\xff",               /* raw byte in the host */
 		"http://us er:p\xc3\xa4ss@h/", /* space and UTF-8 in user info */
 		"http://b\xc3\xbcro.example/", /* IDN host: punycode */
+		"//\xc2\xb2",          /* IDN maps superscript two to "2": IPv4 */
 	};
 	struct url_base b;
 	size_t i;
@@ -657,6 +658,10 @@ Test(url, fuzz_findings_normalize_to_fixed_points)
 		char *idn = url_normalize("http://b\xc3\xbcro.example/");
 		cr_expect(idn && strcmp(idn, "http://xn--bro-hoa.example/") == 0,
 			  "IDN host: %s", idn ? idn : "NULL");
+		free(idn);
+		idn = url_normalize("http://\xc2\xb2/");
+		cr_expect(idn && strcmp(idn, "http://0.0.0.2/") == 0,
+			  "IDN host that is a number: %s", idn ? idn : "NULL");
 		free(idn);
 	}
 }
