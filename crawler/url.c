@@ -2,30 +2,51 @@
  * url.c - resolution, normalization and fingerprints (see url.h).
  *
  * Runs in workers, ~40 url_resolve() calls per page, and in the coordinator
- * for seeds.  Each resolve duplicates the parsed base (cheaper than parsing
- * it again), lets curl_url resolve the href, then fixes the few things
- * curl_url leaves as written: host case and percent-encoding.
+ * for seeds.  Each resolve copies the href into a stack buffer with the
+ * fix-ups browsers apply (WHATWG URL), makes it absolute against the base,
+ * lets curl_url parse that, then fixes what curl_url leaves as written or
+ * reads otherwise than browsers: host case, IP address spellings,
+ * percent-encoding.  An ordinary href costs one scan and a memcpy before
+ * curl sees it; tests/unit/test_url_whatwg.c checks the results against
+ * the WHATWG URL test data.
  */
 #include "url.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <idn2.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
-/* Returns a new string holding HREF with the fix-ups browsers apply before
- * parsing: leading and trailing spaces and controls trimmed, tabs and
- * newlines removed, and "%2e" in the path made a plain "." so that curl
- * removes the dot segments it spells.  *NLEN receives its length. */
-static char *href_clean(const char *href, size_t len, size_t *nlen)
+/* A prepared href: at most URL_MAX_LEN bytes, 2 more when "//" is put
+ * after its scheme, and the NUL. */
+#define HREF_ROOM (URL_MAX_LEN + 3)
+
+/* Bytes after which href_clean() leaves its fast path: C0 controls and
+ * DEL, '\\', and '%' (which may start "%2e"). */
+static inline bool href_rare(unsigned char c)
 {
-	char *out;
-	size_t i, n = 0;
-	bool in_path = true;
+	return c < 0x20 || c == 0x7f || c == '\\' || c == '%';
+}
+
+/* Copies HREF (LEN bytes) into BUF (HREF_ROOM bytes, NUL-terminated) with
+ * the fix-ups browsers apply before parsing: leading and trailing C0
+ * controls and spaces trimmed; tabs and newlines removed; other C0
+ * controls and DEL percent-encoded; and before the query, '\\' read as '/'
+ * (as in every http(s) URL; other schemes are refused anyway) and "%2e" as
+ * "." so that curl removes the dot segments it spells.  The href up to
+ * the first such byte is copied as it is.  Returns the length, or -1 if
+ * longer than URL_MAX_LEN. */
+static long href_clean(char *buf, const char *href, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0, n;
+	bool in_path;
 
 	while (len > 0 && (unsigned char)href[0] <= ' ') {
 		href++;
@@ -33,63 +54,42 @@ static char *href_clean(const char *href, size_t len, size_t *nlen)
 	}
 	while (len > 0 && (unsigned char)href[len - 1] <= ' ')
 		len--;
-	out = xmalloc(len + 1);
-	for (i = 0; i < len; i++)
-		if (href[i] != '\t' && href[i] != '\n' && href[i] != '\r')
-			out[n++] = href[i];
-	out[n] = '\0';
-	/* Then, over what is left, "%2e" in the path becomes ".". */
-	for (i = 0, len = n, n = 0; i < len; i++) {
-		if (out[i] == '?' || out[i] == '#')
-			in_path = false;
-		if (in_path && out[i] == '%' && i + 2 < len && out[i + 1] == '2' &&
-		    (out[i + 2] == 'e' || out[i + 2] == 'E')) {
-			out[n++] = '.';
-			i += 2;
+	while (i < len && !href_rare((unsigned char)href[i]))
+		i++;
+	if (i > URL_MAX_LEN)
+		return -1;
+	memcpy(buf, href, i);
+	n = i;
+	if (i == len)
+		goto out;
+	in_path = !memchr(href, '?', i) && !memchr(href, '#', i);
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)href[i];
+		if (c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (n + (c < 0x20 || c == 0x7f ? 3 : 1) > URL_MAX_LEN)
+			return -1;
+		if (c < 0x20 || c == 0x7f) {
+			buf[n++] = '%';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
 			continue;
 		}
-		out[n++] = out[i];
+		if (c == '?' || c == '#')
+			in_path = false;
+		if (in_path && c == '\\')
+			c = '/';
+		/* "%2e", also when a tab split it: its "%2" is already out. */
+		if (in_path && (c == 'e' || c == 'E') && n >= 2 && buf[n - 2] == '%' &&
+		    buf[n - 1] == '2') {
+			n -= 2;
+			c = '.';
+		}
+		buf[n++] = (char)c;
 	}
-	out[n] = '\0';
-	*nlen = n;
-	return out;
-}
-
-/* False when the host in reference S ("http://host/...", "//host/...",
- * also "http:/host" as curl reads it) holds a '%': percent-encoded host
- * names are not links people write, and curl's decoding of them does not
- * survive a second normalization. */
-static size_t scheme_len(const char *s, size_t len);
-
-static bool authority_plain(const char *s)
-{
-	size_t sl = scheme_len(s, strlen(s));
-	const char *a = s + (sl ? sl + 1 : 0), *end, *at;
-
-	if (!sl && !(a[0] == '/' && a[1] == '/'))
-		return true; /* a path reference: the base's host */
-	if (sl && *a != '/' && *a != '\\')
-		return true; /* "http:x": relative to the base */
-	while (*a == '/' || *a == '\\')
-		a++;
-	end = a + strcspn(a, "/?#\\");
-	for (at = end; at > a && at[-1] != '@'; at--)
-		;
-	return memchr(at, '%', (size_t)(end - at)) == NULL;
-}
-
-/* True if HOST (as curl returns it, lower-cased) is a DNS name or an IP
- * literal: letters, digits, '-', '_' and '.', or "[...]". */
-static bool host_ok(const char *host)
-{
-	const char *p;
-
-	if (host[0] == '[')
-		return host[strlen(host) - 1] == ']';
-	for (p = host; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
-			return false;
-	return p != host;
+out:
+	buf[n] = '\0';
+	return (long)n;
 }
 
 /* If S starts with "scheme:", returns the scheme's length, else 0. */
@@ -115,6 +115,165 @@ static bool is_http_scheme(const char *s, size_t n)
 	       (n == 5 && strncasecmp(s, "https", 5) == 0);
 }
 
+/* S (N bytes in a buffer of HREF_ROOM) starts with an http(s) scheme of SL
+ * bytes: makes the slashes after "scheme:", however many, exactly two, as
+ * browsers read "http:x", "http:/x" and "http:///x" unless relative to a
+ * base of the same scheme.  Returns the new length. */
+static size_t scheme_slashes(char *s, size_t sl, size_t n)
+{
+	size_t k = 0;
+
+	while (s[sl + 1 + k] == '/')
+		k++;
+	if (k != 2) {
+		memmove(s + sl + 3, s + sl + 1 + k, n - (sl + 1 + k) + 1);
+		s[sl + 1] = s[sl + 2] = '/';
+		n = n + 2 - k;
+	}
+	return n;
+}
+
+/* Checks the authority of S (N bytes), which starts at S + AUTH, just
+ * after "//".  Returns S; or a new string in *OWN (caller frees with
+ * free()) where every '@' of the authority but the last is written %40,
+ * since browsers split the user info from the host at the last '@' and
+ * curl at the first; or NULL if the host holds a '%': percent-encoded host
+ * names are not links people write, and curl's decoding of them does not
+ * survive a second normalization. */
+static const char *authority_prepare(const char *s, size_t *n, size_t auth,
+				     char **own)
+{
+	const char *a = s + auth, *end = a + strcspn(a, "/?#"), *p, *last = NULL;
+	size_t ats = 0;
+	char *w;
+
+	for (p = a; p < end; p++)
+		if (*p == '@') {
+			ats++;
+			last = p;
+		}
+	p = last ? last + 1 : a;
+	if (memchr(p, '%', (size_t)(end - p)))
+		return NULL;
+	if (ats < 2)
+		return s;
+	if (*n + 2 * (ats - 1) > URL_MAX_LEN)
+		return NULL;
+	*own = w = xmalloc(*n + 2 * (ats - 1) + 1);
+	for (p = s; *p; p++) {
+		if (*p == '@' && p >= a && p < last) {
+			w = stpcpy(w, "%40");
+			continue;
+		}
+		*w++ = *p;
+	}
+	*w = '\0';
+	*n = (size_t)(w - *own);
+	return *own;
+}
+
+/* True if HOST (as curl returns it, lower-cased) is a DNS name or an IP
+ * literal: letters, digits, '-', '_' and '.', or "[...]". */
+static bool host_ok(const char *host)
+{
+	const char *p;
+
+	if (host[0] == '[')
+		return host[strlen(host) - 1] == ']';
+	for (p = host; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
+			return false;
+	return p != host;
+}
+
+/* True if the last label of HOST (a trailing dot aside) is a number,
+ * decimal or "0x" hex: browsers then read the host as an IPv4 address,
+ * or refuse it. */
+static bool ends_in_number(const char *host)
+{
+	const char *end = host + strlen(host), *p;
+
+	if (end > host && end[-1] == '.')
+		end--;
+	for (p = end; p > host && p[-1] != '.'; p--)
+		;
+	if (p == end)
+		return false;
+	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		for (p += 2; p < end && isxdigit((unsigned char)*p); p++)
+			;
+		return p == end;
+	}
+	while (p < end && isdigit((unsigned char)*p))
+		p++;
+	return p == end;
+}
+
+/* True if HOST is four decimal numbers 0-255 without leading zeros, the
+ * form curl gives every IPv4 address it reads. */
+static bool is_dotted_quad(const char *host)
+{
+	const char *p = host;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+
+		if (part && *p++ != '.')
+			return false;
+		while (isdigit((unsigned char)*p) && digits < 4) {
+			v = v * 10 + (unsigned)(*p++ - '0');
+			digits++;
+		}
+		if (digits == 0 || digits > 3 || v > 255 ||
+		    (digits > 1 && p[-(int)digits] == '0'))
+			return false;
+	}
+	return *p == '\0';
+}
+
+/* The IPv6 literal HOST ("[...]") spelled as browsers spell it: lower-case
+ * hex, no leading zeros, the first longest run of two or more zero pieces
+ * as "::", no dotted IPv4 tail.  Returns a new string (caller frees with
+ * free()), or NULL if HOST is no IPv6 address. */
+static char *ipv6_spelling(const char *host)
+{
+	unsigned char a[16];
+	char in[64], *out, *p;
+	size_t n = strlen(host);
+	int i, run = 0, best = -1, best_len = 1;
+
+	if (n < 3 || n - 2 >= sizeof in)
+		return NULL;
+	memcpy(in, host + 1, n - 2);
+	in[n - 2] = '\0';
+	if (inet_pton(AF_INET6, in, a) != 1)
+		return NULL;
+	for (i = 0; i < 8; i++) {
+		run = a[2 * i] || a[2 * i + 1] ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	out = p = xmalloc(2 + 8 * 5 + 2);
+	*p++ = '[';
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*p++ = ':';
+			if (i == 0)
+				*p++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		p += sprintf(p, "%x", a[2 * i] << 8 | a[2 * i + 1]);
+		if (i < 7)
+			*p++ = ':';
+	}
+	strcpy(p, "]");
+	return out;
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -137,11 +296,13 @@ static bool must_encode(unsigned char c)
 	return c <= ' ' || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
 }
 
-/* Copies the N bytes of path or query at SRC to DST with percent-encoding
- * normalized: %xx upper-cased, %xx of unreserved characters decoded, bytes
- * that may not appear raw encoded, a '%' that starts no escape written as
- * %25.  DST has room for 3 * N bytes.  Returns the bytes written. */
-size_t url_pct_normalize(char *dst, const char *src, size_t n)
+/* Copies the N bytes at SRC to DST with percent-encoding normalized: %xx
+ * upper-cased, %xx of unreserved characters decoded, bytes that may not
+ * appear raw encoded, a '%' that starts no escape written as %25.  In user
+ * info (USERINFO) also ":;=@/?#[]", as browsers encode them there.  DST
+ * has room for 3 * N bytes.  Returns the bytes written. */
+static inline size_t pct_normalize(char *dst, const char *src, size_t n,
+				   bool userinfo)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *end = src + n;
@@ -151,7 +312,7 @@ size_t url_pct_normalize(char *dst, const char *src, size_t n)
 	while (src < end) {
 		unsigned char c = (unsigned char)*src;
 		if (c != '%') {
-			if (must_encode(c)) {
+			if (must_encode(c) || (userinfo && strchr(":;=@/?#[]", c))) {
 				*w++ = '%';
 				*w++ = hex[c >> 4];
 				*w++ = hex[c & 15];
@@ -181,6 +342,11 @@ size_t url_pct_normalize(char *dst, const char *src, size_t n)
 	return (size_t)(w - dst);
 }
 
+size_t url_pct_normalize(char *dst, const char *src, size_t n)
+{
+	return pct_normalize(dst, src, n, false);
+}
+
 /* The host curl makes of an ASCII host name, or NULL if curl refuses it.
  * libidn2's mapping can turn a name into one curl reads as a number
  * ("\u00b2" becomes "2", which is the IPv4 address 0.0.0.2): the ASCII
@@ -204,6 +370,65 @@ static char *reparse_host(const char *ascii)
 	return out;
 }
 
+/* The host of a normalized URL made of HOST as curl returns it: a new
+ * string (caller frees with free()), or NULL if browsers would refuse it
+ * or it is no DNS name or IP address.  Lower-cased; an internationalized
+ * name in its ASCII (punycode) form; IPv4 addresses in the dotted-decimal
+ * form browsers give them (curl gives it too, but not to "1.2.3.4." nor
+ * through a name libidn2 maps to a number); IPv6 literals as browsers
+ * spell them. */
+static char *host_normalize(const char *host)
+{
+	const char *p;
+	char *hn, *q, *ip;
+	size_t n;
+
+	for (p = host; *p && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p) {
+		/* By libidn2: curl 7.88's CURLU_PUNYCODE fails here. */
+		char *ascii = NULL;
+		if (idn2_to_ascii_8z(host, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK &&
+		    idn2_to_ascii_8z(host, &ascii, IDN2_TRANSITIONAL) != IDN2_OK) {
+			idn2_free(ascii);
+			return NULL;
+		}
+		/* "\uff05\uff14\uff11" maps to "%41", which curl would decode. */
+		hn = host_ok(ascii) ? reparse_host(ascii) : NULL;
+		idn2_free(ascii);
+		if (!hn)
+			return NULL;
+	} else {
+		hn = xstrdup(host);
+	}
+	for (q = hn; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	if (hn[0] == '[') {
+		ip = ipv6_spelling(hn);
+		free(hn);
+		return ip;
+	}
+	if (ends_in_number(hn)) {
+		n = strlen(hn);
+		if (hn[n - 1] == '.') {
+			hn[n - 1] = '\0';
+			ip = reparse_host(hn);
+			free(hn);
+			hn = ip;
+		}
+		if (hn && !is_dotted_quad(hn)) {
+			free(hn);
+			return NULL;
+		}
+		return hn;
+	}
+	if (!host_ok(hn)) {
+		free(hn);
+		return NULL;
+	}
+	return hn;
+}
+
 /* Finishes a resolved handle into the normalized string, or NULL if it is
  * not an http(s) URL with a host.  The string is put together from the
  * parts curl parsed (scheme and host lower-cased, default port left out,
@@ -213,7 +438,7 @@ static char *finish(CURLU *h)
 {
 	char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL,
 	     *port = NULL, *path = NULL, *query = NULL, *out = NULL, *p,
-	     *idn_host = NULL, *hn;
+	     *hn = NULL;
 	size_t pl, ql = 0;
 	bool https;
 
@@ -227,29 +452,20 @@ static char *finish(CURLU *h)
 		goto out;
 	if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
 		goto out;
-	for (p = host; *p && (unsigned char)*p < 0x80; p++)
-		;
-	if (*p) {
-		/* An internationalized name: its ASCII (punycode) form, by
-		 * libidn2 (curl 7.88's CURLU_PUNYCODE fails here). */
-		char *ascii = NULL;
-		if (idn2_to_ascii_8z(host, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK &&
-		    idn2_to_ascii_8z(host, &ascii, IDN2_TRANSITIONAL) != IDN2_OK) {
-			idn2_free(ascii);
-			goto out;
-		}
-		idn_host = reparse_host(ascii);
-		idn2_free(ascii);
-		if (!idn_host)
-			goto out;
-	}
-	hn = idn_host ? idn_host : host;
-	for (p = hn; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (!host_ok(hn))
+	hn = host_normalize(host);
+	if (!hn)
 		goto out;
 	if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK)
 		curl_url_get(h, CURLUPART_PASSWORD, &pass, 0);
+	/* As browsers: "u:@h" is "u@h", and "@h" or ":@h" is "h". */
+	if (pass && !*pass) {
+		curl_free(pass);
+		pass = NULL;
+	}
+	if (user && !*user && !pass) {
+		curl_free(user);
+		user = NULL;
+	}
 	if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
 	    strcmp(port, https ? "443" : "80") == 0) {
 		curl_free(port);
@@ -273,10 +489,10 @@ static char *finish(CURLU *h)
 	p = stpcpy(p, scheme);
 	p = stpcpy(p, "://");
 	if (user) {
-		p += url_pct_normalize(p, user, strlen(user));
+		p += pct_normalize(p, user, strlen(user), true);
 		if (pass) {
 			*p++ = ':';
-			p += url_pct_normalize(p, pass, strlen(pass));
+			p += pct_normalize(p, pass, strlen(pass), true);
 		}
 		*p++ = '@';
 	}
@@ -300,7 +516,7 @@ out:
 	curl_free(user);
 	curl_free(pass);
 	curl_free(host);
-	free(idn_host);
+	free(hn);
 	curl_free(port);
 	curl_free(path);
 	curl_free(query);
@@ -347,18 +563,27 @@ static const unsigned int parse_flags =
 int url_base_init(struct url_base *b, const char *base)
 {
 	CURLU *h = curl_url();
-	const char *auth, *q, *p;
-	char *clean;
-	size_t n;
-	CURLUcode rc;
+	const char *auth, *q, *p, *s;
+	char buf[HREF_ROOM], *own = NULL;
+	long r;
+	size_t n, sl;
+	CURLUcode rc = CURLUE_MALFORMED_INPUT;
 
 	memset(b, 0, sizeof *b);
 	if (!h)
 		abort();
-	clean = href_clean(base, strlen(base), &n);
-	rc = authority_plain(clean) ? curl_url_set(h, CURLUPART_URL, clean, parse_flags)
-				    : CURLUE_MALFORMED_INPUT;
-	free(clean);
+	r = href_clean(buf, base, strlen(base));
+	if (r < 0)
+		goto fail;
+	n = (size_t)r;
+	sl = scheme_len(buf, n);
+	if (!sl || !is_http_scheme(buf, sl))
+		goto fail;
+	n = scheme_slashes(buf, sl, n);
+	s = authority_prepare(buf, &n, sl + 3, &own);
+	if (s)
+		rc = curl_url_set(h, CURLUPART_URL, s, parse_flags);
+	free(own);
 	if (rc != CURLUE_OK)
 		goto fail;
 	b->self = finish(h);
@@ -390,47 +615,72 @@ void url_base_release(struct url_base *b)
 
 char *url_resolve(const struct url_base *b, const char *href, size_t len)
 {
-	char *clean, *abs = NULL, *out = NULL;
+	char buf[HREF_ROOM], *own = NULL, *abs = NULL, *out = NULL;
+	const char *s = buf;
+	long r = href_clean(buf, href, len);
 	size_t n, sl;
+	bool net;
 	CURLU *h;
 
-	clean = href_clean(href, len, &n);
-	if (n > URL_MAX_LEN)
-		goto out;
+	if (r < 0)
+		return NULL;
+	n = (size_t)r;
+	sl = scheme_len(s, n);
+	if (sl && !is_http_scheme(s, sl))
+		return NULL;
+	if (sl && sl + 1 == b->scheme_len && strncasecmp(s, b->self, sl) == 0 &&
+	    !(s[sl + 1] == '/' && s[sl + 2] == '/')) {
+		/* "http:x" on an http page is "x" to browsers. */
+		s += sl + 1;
+		n -= sl + 1;
+		sl = 0;
+	} else if (sl) {
+		n = scheme_slashes(buf, sl, n);
+	} else if (s[0] == '/' && s[1] == '/') {
+		/* Browsers read "///h/x" as "//h/x". */
+		while (s[2] == '/') {
+			s++;
+			n--;
+		}
+	}
 	/* curl_url resolves "" and "#x" to the base's directory; for a link
 	 * they mean the page itself. */
-	if (n == 0 || clean[0] == '#') {
-		out = xstrdup(b->self);
-		goto out;
+	if (n == 0 || s[0] == '#')
+		return xstrdup(b->self);
+	if (sl || (s[0] == '/' && s[1] == '/')) {
+		s = authority_prepare(s, &n, sl ? sl + 3 : 2, &own);
+		if (!s)
+			return NULL;
 	}
-	sl = scheme_len(clean, n);
-	if (sl && !is_http_scheme(clean, sl))
-		goto out;
-	if (!authority_plain(clean))
-		goto out;
-	/* A path reference ("x.html", "/p/x.html") resolves to the base's
-	 * directory or origin followed by it (RFC 3986, 5.2.2 and 5.2.3): curl
-	 * is handed that absolute URL, which it parses and normalizes.  This
-	 * spares curl_url_set() formatting the whole base URL again for every
-	 * link, its way of resolving.  Other references go to curl as they
-	 * are. */
-	if (!sl && clean[0] != '?' && !(clean[0] == '/' && clean[1] == '/')) {
-		size_t pre = clean[0] == '/' ? b->origin_len : b->dir_len;
+	/* A reference without a scheme is made absolute here (RFC 3986,
+	 * 5.2.2 and 5.2.3) and curl is handed that absolute URL, which it
+	 * parses and normalizes: a path or query ("x.html", "/p/x.html",
+	 * "?q") after the base's directory, origin or path, a network path
+	 * ("//h/x") after its scheme.  This spares curl_url_set() formatting
+	 * the whole base URL again for every link, its way of resolving. */
+	net = !sl && s[0] == '/' && s[1] == '/';
+	if (!sl) {
+		size_t pre;
+		if (net)
+			pre = b->scheme_len;
+		else if (s[0] == '/')
+			pre = b->origin_len;
+		else if (s[0] == '?')
+			pre = b->origin_len + strcspn(b->self + b->origin_len, "?");
+		else
+			pre = b->dir_len;
 		abs = xmalloc(pre + n + 1);
 		memcpy(abs, b->self, pre);
-		memcpy(abs + pre, clean, n + 1);
-		h = curl_url();
-	} else {
-		h = sl ? curl_url() : curl_url_dup(b->cu);
+		memcpy(abs + pre, s, n + 1);
 	}
+	h = curl_url();
 	if (!h)
 		abort();
-	if (curl_url_set(h, CURLUPART_URL, abs ? abs : clean, parse_flags) == CURLUE_OK)
-		out = abs ? finish_path(h, b) : finish(h);
+	if (curl_url_set(h, CURLUPART_URL, abs ? abs : s, parse_flags) == CURLUE_OK)
+		out = abs && !net ? finish_path(h, b) : finish(h);
 	curl_url_cleanup(h);
 	free(abs);
-out:
-	free(clean);
+	free(own);
 	return out;
 }
 

@@ -7,9 +7,14 @@
  * that spelling.
  *
  * A normalized URL is absolute http or https; scheme and host lower-case;
- * no default port; no fragment; dot segments removed; empty path "/";
- * percent-encodings upper-case with unreserved characters decoded; at most
- * URL_MAX_LEN bytes.  Normalization is idempotent.
+ * the host a DNS name (internationalized names in punycode), an IPv4
+ * address in dotted decimal or an IPv6 literal as browsers spell it; no
+ * default port; no fragment; dot segments removed; empty path "/"; no
+ * empty query; percent-encodings upper-case with unreserved characters
+ * decoded, bytes RFC 3986 forbids raw encoded; at most URL_MAX_LEN bytes.
+ * Normalization is idempotent.  Resolution follows browsers (the WHATWG
+ * URL standard, checked against its test data by test_url_whatwg.c) where
+ * they and curl differ on links real pages hold.
  *
  * Runs in workers (resolve: ~40 calls per page, the hot path) and in the
  * coordinator (seeds, fingerprints, hosts).
@@ -30,15 +35,23 @@ struct url_base {
 	size_t dir_len;    /* self up to the last '/' of its path, included */
 };
 
-/* Parses BASE (absolute) for resolving many hrefs against it.
- * Returns 0, or -1 if BASE is not an absolute http(s) URL. */
+/* Parses BASE (absolute) for resolving many hrefs against it, with the
+ * fix-ups of url_resolve() ("http:x" is "http://x").  Returns 0, or -1 if
+ * BASE is not an absolute http(s) URL. */
 int url_base_init(struct url_base *b, const char *base);
 void url_base_release(struct url_base *b);
 
 /* Resolves HREF (LEN bytes, not necessarily NUL-terminated) against B and
- * normalizes it.  Returns a new string (caller frees with free()), or NULL
- * when HREF is not a fetchable link: another scheme (mailto:, javascript:,
- * data:, ...), malformed, or longer than URL_MAX_LEN. */
+ * normalizes it.  As browsers do: leading and trailing spaces and
+ * controls trimmed, tabs and newlines removed, other controls encoded; a
+ * backslash before the query is '/'; "http:x" on an http page is "x",
+ * and after another http(s) scheme any number of slashes is "//"; "" and
+ * "#x" are the page itself; user info ends at the last '@'; a host ending
+ * in a number must be an IPv4 address.  Returns a new string (caller frees
+ * with free()), or NULL when HREF is not a fetchable link: another scheme
+ * (mailto:, javascript:, data:, ...), malformed, a host that is no DNS
+ * name or IP address (percent-encoded hosts included), or longer than
+ * URL_MAX_LEN. */
 char *url_resolve(const struct url_base *b, const char *href, size_t len);
 
 /* Normalizes absolute URL U.  Returns a new string (caller frees with
