@@ -45,6 +45,7 @@ TESTSRV   := $(B)/trawl-testsrv
 UNIT      := $(B)/test-unit
 INTEG     := $(B)/test-integ
 GENSITE   := $(B)/gensite
+GENITEMS  := $(B)/genitems
 
 .PHONY: all check unit integ asan valgrind fuzz bench bench-frontier demo deps deps-bench deps-fuzz clean help format
 .DEFAULT_GOAL := all
@@ -74,6 +75,10 @@ $(GENSITE): bench/gensite.c
 	@mkdir -p $(@D)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(STD) $(WARN) -O2 -o $@ $<
+
+$(GENITEMS): $(B)/bench/genitems.o $(LIB_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
@@ -134,6 +139,13 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory trawl $(TESTSRV)
 	$(Q)sh demo/run.sh ./trawl $(TESTSRV)
 
+# Item extraction: crawl the bundled shop (demo/shop/) with the extractors
+# of demo/shop.json, export the items as JSON Lines and CSV into demo-out/.
+.PHONY: demo-shop
+demo-shop: deps
+	$(Q)$(MAKE) --no-print-directory trawl $(TESTSRV)
+	$(Q)sh demo/shop.sh ./trawl $(TESTSRV)
+
 bench: deps deps-bench
 	$(Q)$(MAKE) --no-print-directory trawl $(GENSITE)
 	$(Q)sh bench/run.sh ./trawl $(GENSITE)
@@ -142,6 +154,12 @@ bench: deps deps-bench
 bench-frontier: deps deps-bench
 	$(Q)$(MAKE) --no-print-directory trawl
 	$(Q)sh bench/frontier.sh ./trawl
+
+# Export speed and peak memory: 100,000 and 1,000,000 items, and pages.
+.PHONY: bench-export
+bench-export: deps
+	$(Q)$(MAKE) --no-print-directory trawl $(GENITEMS)
+	$(Q)sh bench/export.sh ./trawl $(GENITEMS)
 
 # Installs the missing Debian packages listed in packages.txt (as root, or
 # through sudo).  Does nothing when everything is there.
@@ -176,8 +194,10 @@ help:
 	@echo "make valgrind   the integration tests with every trawl process under memcheck"
 	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (60), or FUZZ_RUNS inputs"
 	@echo "make demo       serve the bundled demo site on 127.0.0.1, crawl it, export JSON Lines"
+	@echo "make demo-shop  crawl the bundled example shop with extraction rules, export its items"
 	@echo "make bench      20,000-page benchmark against nginx, with wget2 as the peer"
 	@echo "make bench-frontier  peak memory with a 1,000,000-URL frontier"
+	@echo "make bench-export    export speed and peak memory, 100,000 and 1,000,000 items"
 	@echo "make deps       install missing Debian packages (packages.txt)"
 	@echo "make clean      remove build/ and ./trawl"
 	@echo "V=1             show full compiler commands"

@@ -9,7 +9,9 @@
  * the line:column of a key, its value, or one element of a list.
  */
 #include "conf.h"
+
 #include "log.h"
+#include "scrape.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -324,19 +326,28 @@ static int check_text(const struct key *k, const char *s, char *why,
 	}
 	if (k->flags & K_REGEX) {
 		regex_t re;
-		int rc;
-		char err[256];
 
-		if (regex_too_costly(s, why, sz) < 0)
+		if (conf_regex_compile(&re, s, REG_NOSUB, why, sz) < 0)
 			return -1;
-		rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			regerror(rc, &re, err, sizeof err);
-			snprintf(why, sz, "\"%s\": %s; give a POSIX extended "
-				 "regular expression", s, err);
-			return -1;
-		}
 		regfree(&re);
+	}
+	return 0;
+}
+
+int conf_regex_compile(regex_t *re, const char *s, int cflags, char *why,
+		       size_t sz)
+{
+	char err[256];
+	int rc;
+
+	if (regex_too_costly(s, why, sz) < 0)
+		return -1;
+	rc = regcomp(re, s, REG_EXTENDED | cflags);
+	if (rc != 0) {
+		regerror(rc, re, err, sizeof err);
+		snprintf(why, sz, "\"%s\": %s; give a POSIX extended regular "
+			 "expression", s, err);
+		return -1;
 	}
 	return 0;
 }
@@ -750,9 +761,13 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static const struct key *closest_key(const char *name)
+/* The one key outside the table: extraction rules (scrape.h), which have
+ * their own structure and exist only in the file. */
+#define RULES_KEY "extractors"
+
+static const char *closest_key(const char *name)
 {
-	const struct key *best = NULL;
+	const char *best = NULL;
 	size_t bestd = SIZE_MAX, len = strlen(name);
 
 	for (size_t i = 0; i < NKEYS; i++) {
@@ -760,10 +775,30 @@ static const struct key *closest_key(const char *name)
 
 		if (d < bestd) {
 			bestd = d;
-			best = &keys[i];
+			best = keys[i].name;
 		}
 	}
+	if (edit_distance(name, RULES_KEY) < bestd) {
+		bestd = edit_distance(name, RULES_KEY);
+		best = RULES_KEY;
+	}
 	/* A suggestion more than a third rewritten is noise. */
+	return bestd <= 3 && bestd * 3 <= len + 2 ? best : NULL;
+}
+
+const char *conf_closest(const char *name, const char *const *words)
+{
+	const char *best = NULL;
+	size_t bestd = SIZE_MAX, len = strlen(name);
+
+	for (; *words; words++) {
+		size_t d = edit_distance(name, *words);
+
+		if (d < bestd) {
+			bestd = d;
+			best = *words;
+		}
+	}
 	return bestd <= 3 && bestd * 3 <= len + 2 ? best : NULL;
 }
 
@@ -976,10 +1011,68 @@ static int report_duplicate(const char *path, const struct text *t)
 	return ret;
 }
 
+/* Offsets of member NAME of the object at OBJ and of its value; OBJ for
+ * both if it has none. */
+static void locate_in(const struct text *t, size_t obj, const char *name,
+		      size_t *key, size_t *val)
+{
+	size_t i = obj;
+	char *m;
+
+	while ((m = next_member(t, &i, key, val))) {
+		bool hit = strcmp(m, name) == 0;
+
+		free(m);
+		if (hit)
+			return;
+	}
+	*key = *val = obj;
+}
+
+/* Compiles the extractors at offset VAL, reporting an error at the rule,
+ * field or option it is about. */
+static struct scrape *load_rules(const char *path, const struct text *t,
+				 const json_t *v, size_t val)
+{
+	struct scrape_err err;
+	struct scrape *sc = scrape_compile(v, &err);
+	size_t at = val, key, sub;
+	char where[300] = "";
+	const char *rname;
+
+	if (sc)
+		return sc;
+	if (err.rule >= 0) {
+		at = locate_elem(t, val, (size_t)err.rule);
+		rname = json_string_value(json_object_get(json_array_get(v, (size_t)err.rule),
+							  "name"));
+		if (rname)
+			snprintf(where, sizeof where, "extractor \"%.60s\": ", rname);
+		else
+			snprintf(where, sizeof where, "extractor %d: ", err.rule + 1);
+		if (err.field[0]) {
+			locate_in(t, at, "fields", &key, &sub);
+			locate_in(t, sub, err.field, &key, &at);
+			if (at == sub)
+				at = key;
+			snprintf(where + strlen(where), sizeof where - strlen(where),
+				 "field \"%s\": ", err.field);
+		}
+		if (err.option[0]) {
+			locate_in(t, at, err.option, &key, &sub);
+			if (sub != at)
+				at = key;
+		}
+	}
+	file_err(path, t, at, "%s%s", where, err.msg);
+	return NULL;
+}
+
 int conf_load_file(struct conf *c, const char *path)
 {
 	struct text t = { NULL, 0 };
 	json_error_t jerr;
+	struct scrape *rules = NULL;
 	json_t *root = NULL, *v;
 	const char *name;
 	int errors = 0, ret = -1;
@@ -1010,12 +1103,21 @@ int conf_load_file(struct conf *c, const char *path)
 		size_t key, val;
 
 		locate(&t, name, &key, &val);
+		if (strcmp(name, RULES_KEY) == 0) {
+			struct scrape *sc = load_rules(path, &t, v, val);
+
+			if (!sc)
+				errors++;
+			scrape_free(rules);
+			rules = sc;
+			continue;
+		}
 		if (!k) {
-			const struct key *near = closest_key(name);
+			const char *near = closest_key(name);
 
 			if (near)
 				file_err(path, &t, key, "unknown key \"%s\"; did "
-					 "you mean \"%s\"?", name, near->name);
+					 "you mean \"%s\"?", name, near);
 			else
 				file_err(path, &t, key, "unknown key \"%s\"; see "
 					 "config/README.md or \"trawl crawl "
@@ -1029,9 +1131,19 @@ int conf_load_file(struct conf *c, const char *path)
 	if (errors)
 		goto out;
 	/* Applied only once all of it is valid: a bad file changes nothing. */
+	if (rules) {
+		scrape_free(c->scrape);
+		c->scrape = rules;
+		rules = NULL;
+		free(c->extractors);
+		c->extractors = json_dumps(json_object_get(root, RULES_KEY),
+					   JSON_COMPACT);
+	}
 	json_object_foreach(root, name, v) {
 		const struct key *k = key_by_name(name);
 
+		if (!k)
+			continue;
 		if (c->cli_mask & bit(k))
 			continue;
 		/* A list filled with conf_list_push() before the file (the
@@ -1047,6 +1159,7 @@ int conf_load_file(struct conf *c, const char *path)
 	set_str(&c->file, path);
 	ret = 0;
 out:
+	scrape_free(rules);
 	json_decref(root);
 	free((char *)t.s);
 	return ret;
@@ -1198,6 +1311,8 @@ void conf_release(struct conf *c)
 		if (keys[i].type == T_LIST)
 			list_clear(field(c, &keys[i]));
 	free(c->file);
+	scrape_free(c->scrape);
+	free(c->extractors);
 	conf_init(c);
 }
 
@@ -1256,6 +1371,8 @@ char *conf_to_json(const struct conf *c)
 		}
 		json_object_set_new(o, k->name, v);
 	}
+	if (c->extractors)
+		json_object_set_new(o, RULES_KEY, json_loads(c->extractors, 0, NULL));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (!s) {
@@ -1337,4 +1454,8 @@ void conf_print_help(FILE *f)
 		fprintf(f, "  %-*s  %-*s  %-*s  %s\n", wopt, opt, wname, name,
 			wdef, def, keys[i].help);
 	}
+	snprintf(name, sizeof name, "\"%s\"", RULES_KEY);
+	fprintf(f, "  %-*s  %-*s  %-*s  %s\n", wopt, "(config file only)", wname,
+		name, wdef, "none", "extraction rules: items taken from pages "
+		"(config/README.md)");
 }

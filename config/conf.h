@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct scrape;
+
 struct conf_list {
 	char **v;      /* owned strings */
 	size_t n;
@@ -70,6 +72,10 @@ struct conf {
 	/* output */
 	bool quiet;                 /* no progress, no info logs */
 	bool progress;              /* live display; default: stderr is a tty */
+
+	/* extraction rules, "extractors" (file only; scrape.h) */
+	char *extractors;           /* the JSON as given, compact; NULL: none */
+	struct scrape *scrape;      /* compiled; NULL: none */
 
 	/* derived by conf_finish(); not keys */
 	regex_t *include_re;        /* include.n compiled, REG_EXTENDED|REG_NOSUB */
@@ -125,6 +131,16 @@ char *conf_to_json(const struct conf *c);
 
 /* Appends to a string list; takes a copy of S. */
 void conf_list_push(struct conf_list *l, const char *s);
+
+/* Compiles POSIX extended regex S into *RE (REG_EXTENDED | CFLAGS),
+ * refusing first a pattern glibc's regcomp() would need gigabytes for.
+ * Returns 0 (free with regfree()), or -1 with the reason in WHY. */
+int conf_regex_compile(regex_t *re, const char *s, int cflags, char *why,
+		       size_t sz);
+
+/* The word of the NULL-terminated list WORDS that NAME is most likely a
+ * typo of (a few letters off), or NULL; for "did you mean" hints. */
+const char *conf_closest(const char *name, const char *const *words);
 
 /* Writes one line per key to F: "--per-host N / \"per_host\": ..., default
  * and meaning", for --help. */

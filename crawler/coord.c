@@ -9,6 +9,7 @@
 #include "coord.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,6 +70,7 @@ struct coord {
 
 	int64_t pages_before;    /* page rows from earlier runs */
 	int64_t pages, errors, skipped, queued;
+	int64_t items, invalid_items;
 	long long started;
 
 	long long tx_since;
@@ -375,10 +377,53 @@ static int follow_redirect(struct coord *c, struct fentry *e, const struct resul
 	return rc;
 }
 
+/* Stores the items a worker made of page URL_ID (scrape.h's JSON array).
+ * A worker's text that is not that shape is dropped with a warning: the
+ * page itself is still good. */
+static int store_items(struct coord *c, int64_t url_id, const char *url,
+		       const char *text)
+{
+	json_error_t jerr;
+	json_t *a = json_loads(text, 0, &jerr), *it;
+	size_t i;
+	int ret = 0;
+
+	if (!json_is_array(a)) {
+		log_warn("%s: a worker sent items that are not a JSON array "
+			 "(%s); the page's items are not stored", url, jerr.text);
+		json_decref(a);
+		return 0;
+	}
+	json_array_foreach(a, i, it) {
+		const char *ex = json_string_value(json_object_get(it, "extractor"));
+		json_t *fields = json_object_get(it, "fields");
+		struct item_rec rec;
+		char *ftext;
+
+		if (!ex || !json_is_object(fields))
+			continue;
+		ftext = json_dumps(fields, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		memset(&rec, 0, sizeof rec);
+		rec.url_id = url_id;
+		rec.extractor = ex;
+		rec.fields = ftext;
+		rec.error = json_string_value(json_object_get(it, "error"));
+		ret = ftext ? store_item_add(c->store, c->job, &rec) : 0;
+		free(ftext);
+		if (ret < 0)
+			break;
+		c->items++;
+		if (rec.error)
+			c->invalid_items++;
+	}
+	json_decref(a);
+	return ret;
+}
+
 static int store_result(struct coord *c, struct fentry *e, const struct result *r)
 {
 	struct page_rec p;
-	int depth = frontier_seen(c->fr, e->fp), state;
+	int depth = frontier_seen(c->fr, e->fp), state, stored;
 	const char *l, *end;
 
 	if (depth == SEEN_NONE || depth > e->depth)
@@ -404,7 +449,10 @@ static int store_result(struct coord *c, struct fentry *e, const struct result *
 	p.body = r->body;
 	p.body_len = r->body_len;
 	state = r->error && r->status == 0 ? URL_FAILED : URL_DONE;
-	if (tx_touch(c) < 0 || store_page_add(c->store, c->job, &p, state) < 0)
+	if (tx_touch(c) < 0 || (stored = store_page_add(c->store, c->job, &p, state)) < 0)
+		return -1;
+	/* A page fetched twice (at-least-once) has its items stored once. */
+	if (stored && r->items && store_items(c, e->id, e->url, r->items) < 0)
 		return -1;
 	c->pages++;
 	c->queued--;
@@ -740,9 +788,14 @@ static void summary(struct coord *c, const char *how)
 		c->conf->job, how, (long long)c->pages, secs,
 		secs > 0 ? (double)c->pages / secs : 0.0, (long long)c->errors,
 		(long long)(c->queued > 0 ? c->queued : 0), (long long)c->skipped);
+	if (c->items > 0)
+		fprintf(stderr, "trawl: %lld items extracted, %lld of them invalid "
+			"(see: trawl status)\n", (long long)c->items,
+			(long long)c->invalid_items);
 	if (c->pages_before + c->pages > 0)
-		fprintf(stderr, "trawl: export with: trawl export --db %s --job %s\n",
-			c->conf->db, c->conf->job);
+		fprintf(stderr, "trawl: export with: trawl export --db %s --job %s%s\n",
+			c->conf->db, c->conf->job,
+			c->conf->scrape ? " [--what items]" : "");
 }
 
 static void progress_update(struct coord *c)
@@ -928,6 +981,10 @@ int coord_run(struct conf *cf, struct conf_list *seeds)
 		log_info("job \"%s\" is finished (%lld pages); nothing to fetch. "
 			 "Export with: trawl export --db %s --job %s", cf->job,
 			 (long long)c.pages_before, cf->db, cf->job);
+		if (cf->scrape)
+			log_info("extraction rules apply to pages as they are "
+				 "fetched: to extract with changed rules, crawl "
+				 "again under a new --job");
 		ret = EXIT_OK;
 		goto out;
 	}

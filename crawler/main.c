@@ -3,7 +3,7 @@
  *
  * Runs in the coordinator process before anything forks.  Turns arguments
  * into a validated struct conf (conf.h), reads and checks the seeds, and
- * hands over to coord_run(), export_pages() or the status report.
+ * hands over to coord_run(), export_run() or the status report.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,17 +30,23 @@
 static void usage(FILE *f)
 {
 	fputs("usage: trawl crawl  [-c CONFIG] [-d DB] [-j JOB] [-s SEEDS_FILE] [options] [URL...]\n"
-	      "       trawl export [-d DB] [-j JOB] [-f jsonl|json] [-o FILE]\n"
+	      "       trawl export [-d DB] [-j JOB] [-f jsonl|json|csv] [-o FILE]\n"
+	      "                    [--what pages|items|links] [--extractor NAME]\n"
+	      "                    [--since TIME] [--status S]\n"
 	      "       trawl status [-d DB] [-j JOB] [--json]\n"
 	      "       trawl --help | --version\n"
 	      "\n"
 	      "trawl crawls from seed URLs, politely and fast, keeps everything in one\n"
-	      "SQLite file (default ./trawl.db) and exports pages as JSON.\n"
+	      "SQLite file (default ./trawl.db) and exports pages, extracted items and\n"
+	      "links as JSON Lines, JSON or CSV.\n"
 	      "\n"
 	      "  crawl    fetch the seeds and what they link to, within the seeds' hosts;\n"
 	      "           running the same command again resumes the job\n"
-	      "  export   write the job's pages as JSON Lines (default) or one JSON array\n"
-	      "  status   counts of the job's URLs by state and pages by HTTP status\n"
+	      "  export   write the job's pages (default), items or links as JSON Lines\n"
+	      "           (default), one JSON array or CSV; FILE.gz is gzip-compressed;\n"
+	      "           filters: --extractor, --since, --status (`trawl export --help`)\n"
+	      "  status   counts of the job's URLs by state, pages by HTTP status, and\n"
+	      "           items per extractor with validation failures\n"
 	      "\n"
 	      "`trawl crawl --help` lists every crawl option.  Exit status: 0 done,\n"
 	      "1 runtime error (database, disk), 2 usage or config error, 130 interrupted\n"
@@ -201,17 +207,63 @@ out:
 
 /* Options shared by export and status. */
 struct ro_args {
-	const char *db, *job, *format, *out;
+	const char *db, *job, *format, *out, *what, *extractor, *since;
+	char *status;          /* every --status, comma-joined */
 	bool json;
 };
 
+static const char export_help[] =
+	"usage: trawl export [-d DB] [-j JOB] [-f jsonl|json|csv] [-o FILE]\n"
+	"                    [--what pages|items|links] [--extractor NAME]\n"
+	"                    [--since TIME] [--status S]\n"
+	"\n"
+	"Writes the job's records, streamed in constant memory, as JSON Lines\n"
+	"(default), one JSON array (-f json) or CSV with a header row (-f csv).\n"
+	"\n"
+	"  --what pages   one record per fetched page (default):\n"
+	"                 job url final_url status depth fetched_at content_type bytes\n"
+	"                 elapsed_ms title description canonical links fields error\n"
+	"  --what items   one record per extracted item:\n"
+	"                 {\"job\",\"extractor\",\"url\",\"fetched_at\",\"fields\":{...},\"error\"}\n"
+	"                 (error null for a valid item); CSV: one column per field,\n"
+	"                 then _url, _extractor, _fetched_at, _error\n"
+	"  --what links   one record per link of each page: {\"job\",\"from\",\"to\"}\n"
+	"\n"
+	"  -d, --db DB          the database (default trawl.db)\n"
+	"  -j, --job JOB        the job (needed when the database holds several)\n"
+	"  -f, --format F       jsonl, json or csv\n"
+	"  -o, --output FILE    written to a temporary name beside it and renamed\n"
+	"                       when complete; FILE.gz is gzip-compressed; - or no\n"
+	"                       -o: standard output\n"
+	"  --extractor NAME     items of this extractor only\n"
+	"  --since TIME         fetched at or after TIME: 2026-11-21 (UTC),\n"
+	"                       2026-11-21T23:00:00Z, 2026-11-21T23:00+02:00, or a\n"
+	"                       span before now: 30m, 2h, 7d (s m h d w)\n"
+	"  --status S           pages and links: 200 (a code), 4xx (a class),\n"
+	"                       200-299 (a range), ok (no fetch error), error;\n"
+	"                       items: valid, invalid, or a code, class or range\n"
+	"                       of their page; comma-separated or repeated\n"
+	"\n"
+	"CSV: RFC 4180 (CRLF line ends, quotes doubled); null is an empty cell,\n"
+	"nested arrays and objects are JSON text.  Output is valid UTF-8.\n";
+
+static const char status_help[] =
+	"usage: trawl status [-d DB] [-j JOB] [--json]\n"
+	"Counts the job's URLs by state, its pages by HTTP status, and its items\n"
+	"per extractor with how many failed validation.\n";
+
 static int parse_ro(int argc, char **argv, const char *cmd, struct ro_args *a)
 {
+	enum { O_WHAT = 1000, O_EXTRACTOR, O_SINCE, O_STATUS };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "job", required_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "what", required_argument, NULL, O_WHAT },
+		{ "extractor", required_argument, NULL, O_EXTRACTOR },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "status", required_argument, NULL, O_STATUS },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -223,21 +275,26 @@ static int parse_ro(int argc, char **argv, const char *cmd, struct ro_args *a)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, is_export ? "+d:j:f:o:h" : "+d:j:h",
 				 opts, NULL)) != -1) {
+		if (is_export ? ch == 'J' : (ch == 'f' || ch == 'o' || ch >= O_WHAT))
+			goto bad;
 		switch (ch) {
 		case 'd': a->db = optarg; break;
 		case 'j': a->job = optarg; break;
-		case 'f': if (is_export) { a->format = optarg; break; } goto bad;
-		case 'o': if (is_export) { a->out = optarg; break; } goto bad;
-		case 'J': if (!is_export) { a->json = true; break; } goto bad;
+		case 'f': a->format = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'J': a->json = true; break;
+		case O_WHAT: a->what = optarg; break;
+		case O_EXTRACTOR: a->extractor = optarg; break;
+		case O_SINCE: a->since = optarg; break;
+		case O_STATUS: {
+			char *all = xasprintf("%s%s%s", a->status ? a->status : "",
+					      a->status ? "," : "", optarg);
+			free(a->status);
+			a->status = all;
+			break;
+		}
 		case 'h':
-			if (is_export)
-				printf("usage: trawl export [-d DB] [-j JOB] [-f jsonl|json] [-o FILE]\n"
-				       "Writes one JSON record per fetched page: JSON Lines (default)\n"
-				       "or one JSON array (-f json), to FILE or standard output.\n"
-				       "A FILE is written in full to a temporary name, then renamed.\n");
-			else
-				printf("usage: trawl status [-d DB] [-j JOB] [--json]\n"
-				       "Counts the job's URLs by state and its pages by HTTP status.\n");
+			fputs(is_export ? export_help : status_help, stdout);
 			return 1;
 		default:
 			goto bad;
@@ -255,20 +312,56 @@ bad:
 	return -1;
 }
 
+static volatile sig_atomic_t export_stop;
+
+static void on_export_signal(int sig)
+{
+	(void)sig;
+	export_stop = 1;
+}
+
+/* Builds the export's options from A; -1 after saying what is wrong. */
+static int export_options(const struct ro_args *a, struct export_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->path = a->out;
+	o->stop = &export_stop;
+	if (a->format && export_format_parse(a->format, &o->fmt) < 0)
+		return -1;
+	if (a->what && export_what_parse(a->what, &o->what) < 0)
+		return -1;
+	if (a->extractor) {
+		if (o->what != EXPORT_ITEMS) {
+			log_error("--extractor selects items; add --what items");
+			return -1;
+		}
+		o->filter.extractor = a->extractor;
+	}
+	if (a->since && export_since_parse(a->since, wall_ms(), &o->filter.since) < 0)
+		return -1;
+	if (a->status && export_status_parse(a->status, o->what, &o->filter) < 0)
+		return -1;
+	return 0;
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	struct ro_args a = { 0 };
-	enum export_format fmt = EXPORT_JSONL;
+	struct export_opts o;
 	struct store *s = NULL;
 	struct job_info ji = { 0 };
+	struct sigaction sa;
 	int ret = EXIT_RUNTIME, rc;
+	long n;
 
 	rc = parse_ro(argc, argv, "export", &a);
-	if (rc)
+	if (rc) {
+		free(a.status);
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
-	if (a.format && export_format_parse(a.format, &fmt) < 0) {
-		fprintf(stderr, "trawl export: unknown format \"%s\"; use jsonl or json\n",
-			a.format);
+	}
+	if (export_options(&a, &o) < 0) {
+		fprintf(stderr, "trawl export: see `trawl export --help`\n");
+		free(a.status);
 		return EXIT_USAGE;
 	}
 	s = store_open(a.db, STORE_RO);
@@ -276,10 +369,34 @@ static int cmd_export(int argc, char **argv)
 		goto out;
 	if (store_job_find(s, a.job, &ji) < 0)
 		goto out;
-	if (export_pages(s, ji.id, fmt, a.out) < 0)
+	/* Ctrl-C: stop at the next row and remove the temporary file. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_export_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	n = export_run(s, ji.id, &o);
+	if (n < 0) {
+		if (export_stop)
+			ret = EXIT_INTERRUPTED;
 		goto out;
+	}
+	if (n == 0 && o.filter.extractor) {
+		struct job_counts c;
+		size_t i;
+		if (store_job_counts(s, ji.id, &c) == 0) {
+			for (i = 0; i < c.nextractors; i++)
+				if (strcmp(c.extractors[i].name, o.filter.extractor) == 0)
+					break;
+			if (i == c.nextractors)
+				log_warn("job \"%s\" has no items of extractor \"%s\"; "
+					 "`trawl status` lists its extractors", ji.name,
+					 o.filter.extractor);
+		}
+	}
 	ret = EXIT_OK;
 out:
+	free(a.status);
 	store_job_info_release(&ji);
 	store_close(s);
 	return ret;
@@ -303,6 +420,7 @@ static int cmd_status(int argc, char **argv)
 		goto out;
 	if (a.json) {
 		json_t *o = json_object(), *urls = json_object(), *http = json_object();
+		json_t *ex = json_object();
 		for (i = 0; i < 4; i++)
 			json_object_set_new(urls, url_state_name((int)i),
 					    json_integer(c.by_state[i]));
@@ -311,12 +429,21 @@ static int cmd_status(int argc, char **argv)
 			snprintf(key, sizeof key, "%d", c.http[i].status);
 			json_object_set_new(http, key, json_integer(c.http[i].n));
 		}
+		for (i = 0; i < c.nextractors; i++)
+			json_object_set_new(ex, c.extractors[i].name,
+					    json_pack("{sIsI}", "items",
+						      (json_int_t)c.extractors[i].n,
+						      "invalid",
+						      (json_int_t)c.extractors[i].invalid));
 		json_object_set_new(o, "job", json_string(ji.name));
 		json_object_set_new(o, "state", json_string(ji.state));
 		json_object_set_new(o, "urls", urls);
 		json_object_set_new(o, "pages", json_integer(c.pages));
 		json_object_set_new(o, "http", http);
 		json_object_set_new(o, "errors", json_integer(c.errors));
+		json_object_set_new(o, "items", json_integer(c.items));
+		json_object_set_new(o, "invalid_items", json_integer(c.invalid_items));
+		json_object_set_new(o, "extractors", ex);
 		json_dumpf(o, stdout, JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(o);
@@ -332,6 +459,12 @@ static int cmd_status(int argc, char **argv)
 			printf(" %d: %lld%s", c.http[i].status, (long long)c.http[i].n,
 			       i + 1 < c.nhttp ? "," : "");
 		printf("%s\n", c.nhttp ? "" : " none");
+		printf("items: %lld, %lld invalid\n", (long long)c.items,
+		       (long long)c.invalid_items);
+		for (i = 0; i < c.nextractors; i++)
+			printf("  %s: %lld, %lld invalid\n", c.extractors[i].name,
+			       (long long)c.extractors[i].n,
+			       (long long)c.extractors[i].invalid);
 	}
 	ret = EXIT_OK;
 out:

@@ -42,6 +42,8 @@ struct result {
 	uint32_t nlinks;
 	const char *links;          /* each link followed by a NUL */
 	size_t links_len;
+	const char *items;          /* scrape.h's JSON array of items, or
+				       NULL when no extractor made one */
 	const char *body;           /* zlib-compressed body, or NULL */
 	size_t body_len;
 };

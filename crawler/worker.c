@@ -24,6 +24,7 @@
 #include "extract.h"
 #include "log.h"
 #include "proto.h"
+#include "scrape.h"
 #include "url.h"
 
 struct xfer {
@@ -258,7 +259,7 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	long status = 0;
 	curl_off_t total_us = 0;
 	char *eff = NULL, *final_url = NULL, *ctype = NULL, *zbody = NULL,
-	     *loc = NULL, *location = NULL;
+	     *loc = NULL, *location = NULL, *items = NULL;
 	char csbuf[64];
 	bool parsed = false;
 
@@ -302,10 +303,15 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	} else if (rc == CURLE_OK && status >= 200 && status < 300 &&
 		   is_html(ctype, x->body, x->len)) {
 		atomic_store_explicit(&w->stats->phase, PHASE_PARSE, memory_order_relaxed);
-		if (extract_html(&ex, x->body, x->len, r.final_url,
-				 charset_of(ctype, csbuf, sizeof csbuf),
+		const char *cs = charset_of(ctype, csbuf, sizeof csbuf);
+
+		if (extract_html(&ex, x->body, x->len, r.final_url, cs,
 				 (size_t)w->conf->max_links) == 0)
 			parsed = true;
+		if (w->conf->scrape)
+			items = scrape_page(w->conf->scrape, x->body, x->len,
+					    r.final_url, cs);
+		r.items = items;
 		atomic_store_explicit(&w->stats->phase, PHASE_FETCH, memory_order_relaxed);
 	}
 	if (parsed) {
@@ -338,6 +344,7 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	if (r.error)
 		stats_add(&w->stats->errors, 1);
 	extract_release(&ex);
+	free(items);
 	free(location);
 	free(final_url);
 	free(zbody);

@@ -119,17 +119,57 @@ struct page_rec {
 	size_t body_len;
 };
 
-/* Stores a fetch result and moves its URL to STATE (done or failed). */
+/* Stores a fetch result and moves its URL to STATE (done or failed).
+ * Returns 1 if the page was stored, 0 if its URL had a page row already
+ * (a page fetched twice is stored once: its items must not be added
+ * again), -1 on error. */
 int store_page_add(struct store *s, int64_t job, const struct page_rec *p,
 		   int state);
 /* Number of page rows of JOB. */
 int64_t store_page_count(struct store *s, int64_t job);
 
-/* Calls FN for every page of JOB in fetch order, from one read
- * transaction (a consistent snapshot).  FN returns 0 to go on, -1 to stop
- * (the call then returns -1).  Memory stays constant whatever the count. */
-int store_page_each(struct store *s, int64_t job,
+/* What export reads: every field 0 or NULL means "no restriction". */
+struct store_filter {
+	const char *extractor;    /* items of this extractor only */
+	int64_t since;            /* fetched at or after (ms since the epoch) */
+	int status_min, status_max; /* pages (and their items, links) whose
+				   HTTP status is in [min, max] */
+	enum {
+		STORE_ANY = 0,
+		STORE_OK,         /* pages without error / valid items */
+		STORE_ERROR,      /* pages with an error / invalid items */
+	} outcome;
+};
+
+/* Calls FN for every page of JOB matching F (NULL: all) in fetch order,
+ * from one read transaction (a consistent snapshot).  FN returns 0 to go
+ * on, -1 to stop (the call then returns -1).  Memory stays constant
+ * whatever the count. */
+int store_page_each(struct store *s, int64_t job, const struct store_filter *f,
 		    int (*fn)(void *arg, const struct page_rec *p), void *arg);
+
+/* Items: what a job's extraction rules made of a page. */
+struct item_rec {
+	int64_t id;
+	int64_t url_id;           /* the page's URL row */
+	const char *extractor;
+	const char *fields;       /* JSON object text, written by jansson */
+	const char *error;        /* NULL for a valid item, else what failed */
+	/* export only: */
+	const char *url, *job_name;
+	int64_t fetched_at;       /* the page's, ms since the epoch */
+};
+
+/* Adds an item of the page stored for URL row IT->url_id (call it in the
+ * same transaction as store_page_add(), and only when that returned 1). */
+int store_item_add(struct store *s, int64_t job, const struct item_rec *it);
+
+/* Calls FN for every item of JOB matching F (NULL: all) in insertion
+ * order, from one snapshot, as store_page_each().  Strings are borrowed
+ * for the call's duration. */
+int store_item_each(struct store *s, int64_t job, const struct store_filter *f,
+		    int (*fn)(void *arg, const struct item_rec *it), void *arg);
+
 
 /* Counts for `status`. */
 struct job_counts {
@@ -137,6 +177,9 @@ struct job_counts {
 	int64_t pages, errors;
 	struct { int status; int64_t n; } http[64];
 	size_t nhttp;
+	int64_t items, invalid_items;
+	struct { char name[64]; int64_t n, invalid; } extractors[32];
+	size_t nextractors;
 };
 int store_job_counts(struct store *s, int64_t job, struct job_counts *c);
 

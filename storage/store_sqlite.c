@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define APP_ID 0x7472776c /* "trwl" */
 
 static const char schema_v1[] =
@@ -61,6 +61,20 @@ static const char schema_v1[] =
 	" links BLOB, fields TEXT, error TEXT, body BLOB);"
 	"CREATE INDEX pages_job ON pages(job, id);";
 
+/* Version 2: items, what extraction rules made of pages.  One row per
+ * item, written in the transaction that stores its page (so exactly once);
+ * FIELDS is the JSON object of the item's fields, ERROR is NULL for a valid
+ * item or says which required field was missing. */
+static const char schema_v2[] =
+	"CREATE TABLE items("
+	" id INTEGER PRIMARY KEY,"
+	" job INTEGER NOT NULL REFERENCES jobs(id),"
+	" url_id INTEGER NOT NULL REFERENCES urls(id),"
+	" extractor TEXT NOT NULL,"
+	" fields TEXT NOT NULL,"
+	" error TEXT);"
+	"CREATE INDEX items_job ON items(job, extractor, id);";
+
 enum stmt_id {
 	ST_URL_ADD,
 	ST_URL_DEPTH,
@@ -69,6 +83,7 @@ enum stmt_id {
 	ST_PAGE_ADD,
 	ST_URL_SKIP,
 	ST_URL_RETRY,
+	ST_ITEM_ADD,
 	ST_COUNT
 };
 
@@ -89,6 +104,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 			" ON CONFLICT(url_id) DO NOTHING",
 	[ST_URL_SKIP] = "UPDATE urls SET state = 3, reason = ?2 WHERE id = ?1",
 	[ST_URL_RETRY] = "UPDATE urls SET attempts = ?2, next_at = ?3 WHERE id = ?1",
+	[ST_ITEM_ADD] = "INSERT INTO items(job, url_id, extractor, fields, error)"
+			" VALUES(?1, ?2, ?3, ?4, ?5)",
 };
 
 /* The checkpointer: a thread with its own connection that copies the WAL
@@ -263,6 +280,12 @@ static int migrate(struct store *s)
 			  "the path of a trawl database or of a new file", s->path);
 		return -1;
 	}
+	if (s->mode == STORE_RO && app == APP_ID && version > 0) {
+		log_error("%s was written by an older trawl (schema version "
+			  "%lld); run 'trawl crawl' on it once to upgrade it",
+			  s->path, (long long)version);
+		return -1;
+	}
 	if (s->mode == STORE_RO) {
 		log_error("%s holds no trawl data yet; crawl into it first", s->path);
 		return -1;
@@ -271,9 +294,11 @@ static int migrate(struct store *s)
 		return -1;
 	if (version < 1 && exec(s, schema_v1, "creating the schema") < 0)
 		goto fail;
-	/* Later versions: if (version < 2) ALTER ... here, in order. */
+	if (version < 2 && exec(s, schema_v2, "adding the items table") < 0)
+		goto fail;
+	/* Later versions: if (version < 3) ALTER ... here, in order. */
 	if (exec(s, "PRAGMA application_id = 1953658732;"
-		    "PRAGMA user_version = 1", "creating the schema") < 0 ||
+		    "PRAGMA user_version = 2", "creating the schema") < 0 ||
 	    exec(s, "COMMIT", "creating the schema") < 0)
 		goto fail;
 	return 0;
@@ -808,6 +833,7 @@ int store_page_add(struct store *s, int64_t job, const struct page_rec *p,
 		   int state)
 {
 	sqlite3_stmt *st = s->st[ST_PAGE_ADD];
+	bool stored;
 
 	sqlite3_bind_int64(st, 1, job);
 	sqlite3_bind_int64(st, 2, p->url_id);
@@ -832,10 +858,25 @@ int store_page_add(struct store *s, int64_t job, const struct page_rec *p,
 		sqlite3_bind_blob(st, 19, p->body, (int)p->body_len, SQLITE_STATIC);
 	if (step_done(s, st, "storing a page") < 0)
 		return -1;
+	stored = sqlite3_changes(s->db) > 0;
 	st = s->st[ST_URL_STATE];
 	sqlite3_bind_int64(st, 1, p->url_id);
 	sqlite3_bind_int(st, 2, state);
-	return step_done(s, st, "updating a URL's state");
+	if (step_done(s, st, "updating a URL's state") < 0)
+		return -1;
+	return stored ? 1 : 0;
+}
+
+int store_item_add(struct store *s, int64_t job, const struct item_rec *it)
+{
+	sqlite3_stmt *st = s->st[ST_ITEM_ADD];
+
+	sqlite3_bind_int64(st, 1, job);
+	sqlite3_bind_int64(st, 2, it->url_id);
+	sqlite3_bind_text(st, 3, it->extractor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, it->fields, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 5, it->error);
+	return step_done(s, st, "storing an item");
 }
 
 int64_t store_page_count(struct store *s, int64_t job)
@@ -862,7 +903,28 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-int store_page_each(struct store *s, int64_t job,
+/* The filter's conditions on pages P, taking parameters ?2..?5 (?6, the
+ * extractor, is for the item queries; OUTCOME_COL is the error column the
+ * outcome filter looks at). */
+#define FILTER_SQL(outcome_col) \
+	" AND (?2 = 0 OR p.fetched_at >= ?2)" \
+	" AND (?3 = 0 OR p.status BETWEEN ?3 AND ?4)" \
+	" AND (?5 = 0 OR (?5 = 1) = (" outcome_col " IS NULL))"
+
+static void bind_filter(sqlite3_stmt *st, const struct store_filter *f)
+{
+	static const struct store_filter none;
+
+	if (!f)
+		f = &none;
+	sqlite3_bind_int64(st, 2, f->since);
+	sqlite3_bind_int(st, 3, f->status_min);
+	sqlite3_bind_int(st, 4, f->status_max);
+	sqlite3_bind_int(st, 5, (int)f->outcome);
+	bind_text_or_null(st, 6, f->extractor);
+}
+
+int store_page_each(struct store *s, int64_t job, const struct store_filter *f,
 		    int (*fn)(void *arg, const struct page_rec *p), void *arg)
 {
 	sqlite3_stmt *st = NULL;
@@ -875,10 +937,12 @@ int store_page_each(struct store *s, int64_t job,
 			       " p.title, p.description, p.canonical, p.links, p.fields,"
 			       " p.error, p.url_id, p.etag, p.last_modified, p.content_hash"
 			       " FROM pages p JOIN urls u ON u.id = p.url_id"
-			       " JOIN jobs j ON j.id = p.job WHERE p.job = ?1 ORDER BY p.id",
+			       " JOIN jobs j ON j.id = p.job WHERE p.job = ?1"
+			       FILTER_SQL("p.error") " ORDER BY p.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "reading pages");
 	sqlite3_bind_int64(st, 1, job);
+	bind_filter(st, f);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&p, 0, sizeof p);
 		p.url = col_text(st, 0);
@@ -908,6 +972,51 @@ int store_page_each(struct store *s, int64_t job,
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = db_fail(s, "reading pages");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_item_each(struct store *s, int64_t job, const struct store_filter *f,
+		    int (*fn)(void *arg, const struct item_rec *it), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	struct item_rec it;
+	int rc, ret = 0;
+
+	/* Both forms read the items in id order without sorting them (a sort
+	 * of a million rows cost more than the rest of the query): one
+	 * extractor's through the index on (job, extractor, id), all of
+	 * them by scanning the table ("+i.job" keeps the index out). */
+#define ITEM_SQL(job_cond) \
+	"SELECT i.id, i.url_id, i.extractor, i.fields, i.error," \
+	" u.url, j.name, p.fetched_at" \
+	" FROM items i JOIN urls u ON u.id = i.url_id" \
+	" JOIN pages p ON p.url_id = i.url_id" \
+	" JOIN jobs j ON j.id = i.job" \
+	" WHERE " job_cond FILTER_SQL("i.error") " ORDER BY i.id"
+	if (sqlite3_prepare_v2(s->db, f && f->extractor ?
+			       ITEM_SQL("i.job = ?1 AND i.extractor = ?6") :
+			       ITEM_SQL("+i.job = ?1 AND ?6 IS NULL"),
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "reading items");
+	sqlite3_bind_int64(st, 1, job);
+	bind_filter(st, f);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		it.id = sqlite3_column_int64(st, 0);
+		it.url_id = sqlite3_column_int64(st, 1);
+		it.extractor = col_text(st, 2);
+		it.fields = col_text(st, 3);
+		it.error = col_text(st, 4);
+		it.url = col_text(st, 5);
+		it.job_name = col_text(st, 6);
+		it.fetched_at = sqlite3_column_int64(st, 7);
+		if (fn(arg, &it) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(s, "reading items");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -945,6 +1054,26 @@ int store_job_counts(struct store *s, int64_t job, struct job_counts *c)
 			c->http[c->nhttp].status = sqlite3_column_int(st, 0);
 			c->http[c->nhttp].n = n;
 			c->nhttp++;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db, "SELECT extractor, count(*), sum(error IS NOT NULL)"
+			       " FROM items WHERE job = ?1 GROUP BY extractor ORDER BY extractor",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, job);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(st, 1), bad = sqlite3_column_int64(st, 2);
+		c->items += n;
+		c->invalid_items += bad;
+		if (c->nextractors < sizeof c->extractors / sizeof c->extractors[0]) {
+			snprintf(c->extractors[c->nextractors].name,
+				 sizeof c->extractors[0].name, "%s", col_text(st, 0));
+			c->extractors[c->nextractors].n = n;
+			c->extractors[c->nextractors].invalid = bad;
+			c->nextractors++;
 		}
 	}
 	if (rc != SQLITE_DONE)

@@ -96,6 +96,7 @@ static void check_result(const struct result *r, const char *p0,
 	check_in(r->title, p0, end);
 	check_in(r->description, p0, end);
 	check_in(r->canonical, p0, end);
+	check_in(r->items, p0, end);
 	FUZZ_CHECK(r->links != NULL);
 	check_in(r->links, p0, end);
 	FUZZ_CHECK(r->links + r->links_len < end);
@@ -141,7 +142,8 @@ static void try_result(const struct ipc_frame *frame)
 		   str_eq(r.last_modified, r2.last_modified) &&
 		   str_eq(r.title, r2.title) &&
 		   str_eq(r.description, r2.description) &&
-		   str_eq(r.canonical, r2.canonical));
+		   str_eq(r.canonical, r2.canonical) &&
+		   str_eq(r.items, r2.items));
 	FUZZ_CHECK(r.links_len == r2.links_len &&
 		   memcmp(r.links, r2.links, r.links_len) == 0);
 	FUZZ_CHECK((r.body == NULL) == (r2.body == NULL) &&

@@ -907,3 +907,60 @@ Test(conf, refuses_regex_with_stacked_quantifiers)
 	cr_assert_eq(conf_set(&c, "exclude", "a\\++"), 0, "an escaped '+' is a literal");
 	conf_release(&c);
 }
+
+/* Extraction rules: a bad one is reported at its rule, field and option,
+ * and nothing of the file is applied. */
+Test(conf, extractor_errors_name_file_line_column_rule_and_field)
+{
+	char *err;
+
+	cr_assert_eq(load_text("{\"workers\": 3,\n"
+			       " \"extractors\": [\n"
+			       "  {\"name\": \"ok\", \"fields\": {\"t\": \"h1\"}},\n"
+			       "  {\"name\": \"product\",\n"
+			       "   \"fields\": {\"title\": \"h1\",\n"
+			       "              \"price\": {\"css\": \".price\", \"type\": \"money\"}}}]}\n",
+			       &err, NULL), -1);
+	cr_assert(strstr(err, ":6:42: extractor \"product\": field \"price\": \"type\" "
+			 "must be one of"), "%s", err);
+	free(err);
+	cr_assert_null(c.scrape);
+	cr_assert_eq(c.set_mask, 0, "a bad file applies nothing");
+
+	cr_assert_eq(load_text("{\"extractors\": [{\"name\": \"p\", \"fields\": {\n"
+			       "  \"t\": \"div >\"}}]}", &err, NULL), -1);
+	cr_assert(strstr(err, ":2:8: extractor \"p\": field \"t\": invalid CSS selector "
+			 "\"div >\""), "%s", err);
+	free(err);
+
+	cr_assert_eq(load_text("{\"extractor\": []}", &err, NULL), -1);
+	cr_assert(strstr(err, "did you mean \"extractors\"?"), "%s", err);
+	free(err);
+}
+
+Test(conf, extractors_load_compile_and_round_trip)
+{
+	struct conf d;
+	const char *p;
+	char *a, *b, *err;
+
+	cr_assert_eq(load_text("{\"extractors\": [{\"name\": \"p\", \"match\": \"/x/\","
+			       " \"fields\": {\"t\": \"h1\", \"n\": {\"xpath\": \"count(//a)\","
+			       " \"type\": \"int\"}}}]}", &err, &p), 0, "%s", err);
+	free(err);
+	cr_assert_not_null(c.scrape);
+	cr_assert_eq(conf_finish(&c), 0);
+	a = conf_to_json(&c);
+	cr_assert(strstr(a, "\"extractors\":[{\"fields\":{"), "%s", a);
+	cr_assert(strstr(a, "\"match\":\"/x/\",\"name\":\"p\"}]"), "%s", a);
+	p = write_file("rules.json", a);
+	conf_init(&d);
+	cr_assert_eq(conf_load_file(&d, p), 0);
+	cr_assert_eq(conf_finish(&d), 0);
+	b = conf_to_json(&d);
+	cr_assert_str_eq(a, b);
+	cr_assert_not_null(d.scrape);
+	free(a);
+	free(b);
+	conf_release(&d);
+}

@@ -761,7 +761,7 @@ static void mark_done(const struct fentry *e)
 	pr.status = 200;
 	pr.depth = e->depth;
 	pr.fetched_at = 1795302000000LL;
-	cr_assert_eq(store_page_add(st, job, &pr, URL_DONE), 0);
+	cr_assert_eq(store_page_add(st, job, &pr, URL_DONE), 1);
 }
 
 Test(frontier, load_after_reopen_rebuilds_seen_set_and_queue)

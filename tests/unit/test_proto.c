@@ -62,6 +62,7 @@ static struct result sample(void)
 		.nlinks = 3,
 		.links = links3,
 		.links_len = sizeof links3 - 1,
+		.items = "[{\"extractor\":\"p\",\"fields\":{},\"error\":null}]",
 		.body = body,
 		.body_len = sizeof body,
 	};
@@ -100,6 +101,7 @@ Test(proto, round_trips_result_with_links_and_body)
 	expect_str(g.title, r.title, "title");
 	expect_str(g.description, "", "description");
 	expect_str(g.canonical, r.canonical, "canonical");
+	expect_str(g.items, r.items, "items");
 	cr_expect_eq(g.flags, RESULT_PARSED | RESULT_NOFOLLOW);
 	cr_expect_eq(g.nlinks, 3);
 	cr_assert_eq(g.links_len, r.links_len);
