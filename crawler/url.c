@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <fnmatch.h>
 #include <idn2.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -429,6 +430,60 @@ static char *host_normalize(const char *host)
 	return hn;
 }
 
+/* Query parameters removed from every URL (url_strip_params()). */
+static const char *const *strip_pat;
+static size_t strip_n;
+
+void url_strip_params(const char *const *patterns, size_t n)
+{
+	strip_pat = n ? patterns : NULL;
+	strip_n = strip_pat ? n : 0;
+}
+
+/* Writes "?" and query Q (N bytes) normalized at P, without the parameters
+ * url_strip_params() names (nothing at all if none is left); returns the
+ * end.  Parameters are compared by their normalized name, so
+ * "utm%5Fsource" is "utm_source". */
+static char *query_write(char *p, const char *q, size_t n)
+{
+	char *start = p + 1, *r, *w, *end;
+
+	*p = '?';
+	end = start + url_pct_normalize(start, q, n);
+	if (!strip_n)
+		return end;
+	*end = '\0';
+	for (r = w = start; r < end;) {
+		char *amp = memchr(r, '&', (size_t)(end - r)), *next, *eq;
+		size_t len;
+		bool drop = false;
+
+		next = amp ? amp : end;
+		len = (size_t)(next - r);
+		eq = memchr(r, '=', len);
+		if (len) {
+			char name[256];
+			size_t nl = eq ? (size_t)(eq - r) : len;
+
+			if (nl < sizeof name) {
+				memcpy(name, r, nl);
+				name[nl] = '\0';
+				for (size_t i = 0; i < strip_n && !drop; i++)
+					drop = fnmatch(strip_pat[i], name, 0) == 0;
+			}
+		}
+		if (!drop && len) {
+			if (w != start)
+				*w++ = '&';
+			memmove(w, r, len);
+			w += len;
+		}
+		r = amp ? amp + 1 : end;
+	}
+	/* No parameter left: no "?" either. */
+	return w == start ? p : w;
+}
+
 /* Finishes a resolved handle into the normalized string, or NULL if it is
  * not an http(s) URL with a host.  The string is put together from the
  * parts curl parsed (scheme and host lower-cased, default port left out,
@@ -502,10 +557,8 @@ static char *finish(CURLU *h)
 		p = stpcpy(p, port);
 	}
 	p += url_pct_normalize(p, path, pl);
-	if (query) {
-		*p++ = '?';
-		p += url_pct_normalize(p, query, ql);
-	}
+	if (query)
+		p = query_write(p, query, ql);
 	*p = '\0';
 	if ((size_t)(p - out) > URL_MAX_LEN) {
 		free(out);
@@ -542,10 +595,8 @@ static char *finish_path(CURLU *h, const struct url_base *b)
 	memcpy(p, b->self, b->origin_len);
 	p += b->origin_len;
 	p += url_pct_normalize(p, path, pl);
-	if (ql) {
-		*p++ = '?';
-		p += url_pct_normalize(p, query, ql);
-	}
+	if (ql)
+		p = query_write(p, query, ql);
 	*p = '\0';
 	if ((size_t)(p - out) > URL_MAX_LEN) {
 		free(out);

@@ -54,6 +54,14 @@ void url_base_release(struct url_base *b);
  * URL_MAX_LEN. */
 char *url_resolve(const struct url_base *b, const char *href, size_t len);
 
+/* From now on, in this process and the workers it forks, normalization
+ * removes the query parameters whose name (after percent-normalization)
+ * matches one of the N fnmatch() glob PATTERNS, e.g. "utm_*", "sessionid"
+ * (config key "strip_params"); a query left empty goes with its "?".
+ * PATTERNS are borrowed and must outlive every later call; N = 0 turns it
+ * off.  Set it once, before forking. */
+void url_strip_params(const char *const *patterns, size_t n);
+
 /* Normalizes absolute URL U.  Returns a new string (caller frees with
  * free()) or NULL if U is not an absolute http(s) URL. */
 char *url_normalize(const char *u);

@@ -764,3 +764,52 @@ Test(url, fuzz_findings_normalize_to_fixed_points)
 		free(idn);
 	}
 }
+
+/* strip_params: named query parameters go, matched by glob on their
+ * normalized names; the rest keep their order; an emptied query loses its
+ * "?"; the result is still a fixed point. */
+Test(url, strip_params_removes_named_query_parameters)
+{
+	static const char *const pats[] = { "utm_*", "sessionid", "fbclid" };
+	static const struct { const char *in, *want; } cases[] = {
+		{ "http://a.com/p?utm_source=x&id=3&utm_medium=y", "http://a.com/p?id=3" },
+		{ "http://a.com/p?utm_source=x", "http://a.com/p" },
+		{ "http://a.com/p?id=3&sessionid=abc&b", "http://a.com/p?id=3&b" },
+		{ "http://a.com/p?utm%5Fcampaign=z&q=1", "http://a.com/p?q=1" },
+		{ "http://a.com/p?sessionidx=1&fbclid", "http://a.com/p?sessionidx=1" },
+		{ "http://a.com/p?a=1&&utm_x=2&", "http://a.com/p?a=1" },
+		{ "http://a.com/p?UTM_source=1", "http://a.com/p?UTM_source=1" },
+	};
+	struct url_base b;
+	size_t i;
+
+	url_strip_params(pats, 3);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *u = url_normalize(cases[i].in), *again;
+
+		cr_expect(u && strcmp(u, cases[i].want) == 0, "%s -> %s, want %s",
+			  cases[i].in, u ? u : "NULL", cases[i].want);
+		again = u ? url_normalize(u) : NULL;
+		cr_expect(again && u && strcmp(again, u) == 0, "fixed point: %s", u);
+		free(again);
+		free(u);
+	}
+	cr_assert_eq(url_base_init(&b, "http://a.com/dir/page.html"), 0);
+	{
+		char *u = url_resolve(&b, "x.html?utm_source=feed&page=2", 29);
+		cr_expect(u && strcmp(u, "http://a.com/dir/x.html?page=2") == 0,
+			  "resolved: %s", u ? u : "NULL");
+		free(u);
+		u = url_resolve(&b, "?fbclid=123", 11);
+		cr_expect(u && strcmp(u, "http://a.com/dir/page.html") == 0,
+			  "query-only reference: %s", u ? u : "NULL");
+		free(u);
+	}
+	url_base_release(&b);
+	url_strip_params(NULL, 0);
+	{
+		char *u = url_normalize("http://a.com/p?utm_source=x");
+		cr_expect(u && strcmp(u, "http://a.com/p?utm_source=x") == 0, "off again");
+		free(u);
+	}
+}
