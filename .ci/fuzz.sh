@@ -25,7 +25,7 @@
 # Installs nothing: it needs clang with libFuzzer (Debian 12: clang and
 # libclang-rt-14-dev, role "fuzz" in packages.txt) and the build
 # libraries.  Environment: FUZZ_CC (default clang), FUZZ_TARGETS (default
-# all: "robots url extract conf ipc css"), FUZZ_FLAGS (extra libFuzzer flags).
+# all: "robots url extract conf ipc css sitemap"), FUZZ_FLAGS (extra libFuzzer flags).
 set -eu
 export LC_ALL=C
 
@@ -41,7 +41,7 @@ case $secs in '' | *[!0-9]*) usage ;; esac
 cd "$(dirname "$0")/.."
 out=${2:-build/fuzz}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-robots url extract conf ipc css}
+targets=${FUZZ_TARGETS:-robots url extract conf ipc css sitemap}
 
 # ---- toolchain ----
 need_clang() {
@@ -86,9 +86,10 @@ sources() {
 	robots) echo crawler/robots.c crawler/url.c crawler/log.c ;;
 	url) echo crawler/url.c crawler/log.c ;;
 	extract) echo crawler/extract.c crawler/url.c crawler/utf8.c crawler/log.c ;;
-	conf) echo config/conf.c crawler/scrape.c crawler/css.c crawler/value.c crawler/url.c crawler/utf8.c crawler/log.c ;;
+	conf) echo config/conf.c crawler/scrape.c crawler/css.c crawler/value.c crawler/netguard.c crawler/seeds.c crawler/url.c crawler/utf8.c crawler/log.c ;;
 	ipc) echo crawler/ipc.c crawler/proto.c crawler/log.c ;;
 	css) echo crawler/css.c crawler/log.c ;;
+	sitemap) echo crawler/sitemap.c crawler/url.c crawler/utf8.c crawler/log.c ;;
 	*) echo "fuzz: unknown target $1" >&2; exit 2 ;;
 	esac
 }

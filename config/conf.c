@@ -11,6 +11,7 @@
 #include "conf.h"
 
 #include "log.h"
+#include "netguard.h"
 #include "scrape.h"
 
 #include <ctype.h>
@@ -31,7 +32,8 @@
 /* A config file is a page of keys; seed lists belong in seeds_file. */
 #define CONF_FILE_MAX (16 << 20)
 
-enum ktype { T_LONG, T_SIZE, T_BOOL, T_STR, T_LIST };
+/* T_DOUBLE: min, max and def are in thousandths (1000 = 1.0). */
+enum ktype { T_LONG, T_SIZE, T_BOOL, T_STR, T_LIST, T_DOUBLE };
 
 enum kflag {
 	K_NULLABLE = 1 << 0, /* JSON null allowed: "not set" */
@@ -39,6 +41,13 @@ enum kflag {
 	K_HEADER = 1 << 2,   /* goes into an HTTP header: no control chars */
 	K_REGEX = 1 << 3,    /* list of POSIX extended regexes */
 	K_DOMAIN = 1 << 4,   /* list of host names */
+	K_PARAM = 1 << 5,    /* list of query parameter name globs */
+	/* request options (worker.c, netguard.c) */
+	K_HTTPHDR = 1 << 10, /* list of "Name: value" request headers */
+	K_CIDR = 1 << 11,    /* list of networks (netguard.h) */
+	K_AUTH = 1 << 12,    /* list of "HOST[:PORT] USER:PASSWORD" */
+	K_PROXY = 1 << 13,   /* a proxy URL */
+	K_SECRET = 1 << 14,  /* passwords are masked in conf_to_json() */
 };
 
 struct key {
@@ -87,6 +96,9 @@ static const struct key keys[] = {
 	  0, 0, NULL, "none", "crawl only URLs matching one (repeatable)" },
 	{ "exclude", "--exclude", 0, "REGEX", T_LIST, K_REGEX, F(exclude), 0,
 	  0, 0, NULL, "none", "skip URLs matching one (repeatable)" },
+	{ "strip_params", "--strip-param", 0, "GLOB", T_LIST, K_PARAM,
+	  F(strip_params), 0, 0, 0, NULL, "none",
+	  "drop query parameters so named, e.g. utm_* (repeatable)" },
 	{ "robots", "--no-robots", 0, NULL, T_BOOL, K_NEGFLAG, F(robots), 0, 1,
 	  1, NULL, NULL, "obey robots.txt; --no-robots ignores it" },
 	{ "user_agent", "--user-agent", 0, "STRING", T_STR, K_HEADER,
@@ -109,10 +121,60 @@ static const struct key keys[] = {
 	  "wait before the first retry; doubled each time, with jitter" },
 	{ "store_body", "--store-body", 0, NULL, T_BOOL, 0, F(store_body), 0,
 	  1, 0, NULL, NULL, "store each page's body, compressed" },
+	{ "low_speed_time", "--low-speed-time", 0, "S", T_LONG, 0,
+	  F(low_speed_time_s), 1, 3600, 30, NULL, NULL,
+	  "a transfer under 100 bytes/s for S seconds is a timeout" },
+	{ "headers", "--header", 0, "\"NAME: VALUE\"", T_LIST,
+	  K_HEADER | K_HTTPHDR | K_SECRET, F(headers), 0, 0, 0, NULL, "none",
+	  "request header sent with every request (repeatable)" },
+	{ "proxy", "--proxy", 0, "URL", T_STR,
+	  K_NULLABLE | K_HEADER | K_PROXY | K_SECRET, F(proxy), 0, 0, 0, NULL,
+	  "environment", "http://, https://, socks5h://... proxy for every "
+	  "request" },
+	{ "auth", "--auth", 0, "\"HOST[:PORT] USER:PASS\"", T_LIST,
+	  K_HEADER | K_AUTH | K_SECRET, F(auth), 0, 0, 0, NULL, "none",
+	  "basic auth sent to that host and port only (repeatable)" },
+	{ "cookies", "--cookies", 0, NULL, T_BOOL, 0, F(cookies), 0, 1, 0,
+	  NULL, NULL, "keep cookies servers set and send them back" },
+	{ "allow_networks", "--allow-network", 0, "CIDR", T_LIST, K_CIDR,
+	  F(allow_networks), 0, 0, 0, NULL, "seeds' classes",
+	  "may connect to this private/loopback/... network (repeatable)" },
 	{ "quiet", "--quiet", 0, NULL, T_BOOL, 0, F(quiet), 0, 1, 0, NULL,
 	  NULL, "no progress display, errors and warnings only" },
 	{ "progress", "--progress", 0, NULL, T_BOOL, 0, F(progress), 0, 1, 0,
 	  NULL, "if tty", "live progress display on stderr" },
+	{ "max_crawl_delay", "--max-crawl-delay", 0, "MS", T_LONG, 0,
+	  F(max_crawl_delay_ms), 0, 86400000, 30000, NULL, NULL,
+	  "cap on a robots.txt Crawl-delay" },
+	{ "autothrottle", "--autothrottle", 0, NULL, T_BOOL, 0, F(autothrottle),
+	  0, 1, 0, NULL, NULL, "adapt each host's delay to its response times" },
+	{ "autothrottle_target", "--autothrottle-target", 0, "N", T_DOUBLE, 0,
+	  F(autothrottle_target), 100, 100000, 1000, NULL, NULL,
+	  "autothrottle: requests in flight wanted per host" },
+	{ "autothrottle_max_delay", "--autothrottle-max-delay", 0, "MS", T_LONG,
+	  0, F(autothrottle_max_delay_ms), 0, 3600000, 60000, NULL, NULL,
+	  "autothrottle: largest delay it sets" },
+	{ "max_redirects", "--max-redirects", 0, "N", T_LONG, 0,
+	  F(max_redirects), 0, 100, 10, NULL, NULL,
+	  "redirect hops followed from one URL" },
+	{ "max_url_length", "--max-url-length", 0, "N", T_LONG, 0,
+	  F(max_url_length), 16, 2083, 2083, NULL, NULL,
+	  "longer URLs are skipped (\"too-long\")" },
+	{ "max_segment_repeats", "--max-segment-repeats", 0, "N", T_LONG, 0,
+	  F(max_segment_repeats), 0, 100, 2, NULL, NULL,
+	  "a path segment seen more often is a trap; 0 = no check" },
+	{ "max_pages_per_host", "--max-pages-per-host", 0, "N", T_LONG, 0,
+	  F(max_pages_per_host), 0, LONG_MAX, 0, NULL, NULL,
+	  "URLs taken per host; 0 = no limit" },
+	{ "max_query_variants", "--max-query-variants", 0, "N", T_LONG, 0,
+	  F(max_query_variants), 0, LONG_MAX, 1000, NULL, NULL,
+	  "query strings taken per path; 0 = no limit" },
+	{ "robots_ttl", "--robots-ttl", 0, "S", T_LONG, 0, F(robots_ttl_s), 0,
+	  31536000, 86400, NULL, NULL, "seconds a stored robots.txt is reused" },
+	{ "sitemap", "--sitemap", 0, "URL", T_LIST, 0, F(sitemap), 0, 0, 0,
+	  NULL, "none", "crawl the URLs of this sitemap (repeatable)" },
+	{ "sitemaps", "--sitemaps", 0, NULL, T_BOOL, 0, F(sitemaps), 0, 1, 0,
+	  NULL, NULL, "also read the sitemaps robots.txt lists" },
 };
 
 #undef F
@@ -183,6 +245,10 @@ static void describe(const struct key *k, bool json, char *buf, size_t sz)
 		snprintf(buf, sz, "%s",
 			 json ? "true or false" : "true or false (or yes/no, 1/0)");
 		break;
+	case T_DOUBLE:
+		snprintf(buf, sz, "a number from %g to %g", (double)k->min / 1000,
+			 (double)k->max / 1000);
+		break;
 	case T_STR:
 		snprintf(buf, sz, "%s%s",
 			 json ? "a non-empty string" : "a non-empty value",
@@ -191,7 +257,11 @@ static void describe(const struct key *k, bool json, char *buf, size_t sz)
 	case T_LIST:
 		snprintf(buf, sz, "an array of non-empty strings, like [\"%s\"]",
 			 k->flags & K_REGEX    ? "^https?://example\\\\.com/docs/"
+			 : k->flags & K_PARAM  ? "utm_*"
 			 : k->flags & K_DOMAIN ? "example.com"
+			 : k->flags & K_HTTPHDR ? "X-Team: data"
+			 : k->flags & K_AUTH   ? "example.com alice:secret"
+			 : k->flags & K_CIDR   ? "10.0.0.0/8"
 					       : "http://example.com/");
 		break;
 	}
@@ -292,6 +362,88 @@ static bool is_utf8(const char *s)
  * problem writes what is wrong into WHY ("... ; give ...") and returns -1. */
 static int regex_too_costly(const char *s, char *why, size_t sz);
 
+/* The syntax of request headers, networks, credentials and proxies, as
+ * worker.c and netguard.c take them. */
+static int check_request_text(const struct key *k, const char *s, char *why,
+			      size_t sz)
+{
+	static const char tchar[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+				    "OPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~";
+	struct netguard_net net;
+	const char *p, *end, *colon;
+	size_t n;
+
+	if (k->flags & K_HTTPHDR) {
+		n = strspn(s, tchar);
+		if (n == 0 || s[n] != ':') {
+			snprintf(why, sz, "\"%s\" is not a header; give \"Name: "
+				 "value\", a name of letters, digits or "
+				 "!#$%%&'*+-.^_`|~ then a colon", s);
+			return -1;
+		}
+		if ((n == 4 && strncasecmp(s, "host", 4) == 0) ||
+		    (n == 10 && strncasecmp(s, "user-agent", 10) == 0) ||
+		    (n == 14 && strncasecmp(s, "content-length", 14) == 0) ||
+		    (n == 17 && strncasecmp(s, "transfer-encoding", 17) == 0)) {
+			snprintf(why, sz, "trawl sets the %.*s header itself%s",
+				 (int)n, s, n == 10 ? "; give it with "
+				 "--user-agent (\"user_agent\"), which robots.txt "
+				 "is matched against" : "; leave it out");
+			return -1;
+		}
+	}
+	if ((k->flags & K_CIDR) && netguard_net_parse(s, &net, why, sz) < 0)
+		return -1;
+	if (k->flags & K_AUTH) {
+		/* HOST is a name, an IPv4 address or a bracketed IPv6 one;
+		 * a PORT follows the last colon. */
+		end = strchr(s, ' ');
+		n = end ? (size_t)(end - s) : 0;
+		p = s[0] == '[' ? memchr(s, ']', n) : s;
+		colon = p ? memchr(p, ':', n - (size_t)(p - s)) : NULL;
+		if (colon) {
+			char *e;
+			long port = strtol(colon + 1, &e, 10);
+
+			if (e != end || colon[1] < '0' || colon[1] > '9' ||
+			    port < 1 || port > 65535)
+				p = NULL;
+			else
+				n = (size_t)(colon - s);
+		}
+		if (!end || !p || n == 0 || strcspn(s, "/@?#") < n ||
+		    (s[0] == '[' && s[n - 1] != ']') || end[1] == ':' ||
+		    !strchr(end + 1, ':')) {
+			snprintf(why, sz, "an entry is not HOST[:PORT] "
+				 "USER:PASSWORD, like \"example.com:8080 "
+				 "alice:secret\" (one space, the user without "
+				 "a colon)");
+			return -1;
+		}
+	}
+	if (k->flags & K_PROXY) {
+		static const char *const schemes[] = { "http", "https", "socks4",
+						       "socks4a", "socks5",
+						       "socks5h", NULL };
+		size_t i;
+
+		n = strcspn(s, ":");
+		for (i = 0; schemes[i]; i++)
+			if (strlen(schemes[i]) == n &&
+			    strncasecmp(s, schemes[i], n) == 0)
+				break;
+		if (!schemes[i] || strncmp(s + n, "://", 3) != 0 ||
+		    strchr("/:?#", s[n + 3]) || strchr(s, ' ')) {
+			snprintf(why, sz, "\"%s\" is not a proxy URL; give "
+				 "http://HOST:PORT, https://, socks4://, "
+				 "socks4a://, socks5:// or socks5h:// (the proxy "
+				 "resolves names)", s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_text(const struct key *k, const char *s, char *why,
 		      size_t sz)
 {
@@ -324,6 +476,11 @@ static int check_text(const struct key *k, const char *s, char *why,
 			return -1;
 		}
 	}
+	if ((k->flags & K_PARAM) && strpbrk(s, "&=#?/ \t")) {
+		snprintf(why, sz, "\"%s\" is not a parameter name; give a name "
+			 "or a glob such as utm_*", s);
+		return -1;
+	}
 	if (k->flags & K_REGEX) {
 		regex_t re;
 
@@ -331,6 +488,9 @@ static int check_text(const struct key *k, const char *s, char *why,
 			return -1;
 		regfree(&re);
 	}
+	if ((k->flags & (K_HTTPHDR | K_CIDR | K_AUTH | K_PROXY)) &&
+	    check_request_text(k, s, why, sz) < 0)
+		return -1;
 	return 0;
 }
 
@@ -500,6 +660,22 @@ static int set_text(struct conf *c, const struct key *k, const char *value,
 		}
 		*(bool *)field(c, k) = negate ? !b : b;
 		break;
+	case T_DOUBLE: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(value, &end);
+		if (end == value || *end != '\0' || errno == ERANGE ||
+		    !(d >= (double)k->min / 1000 && d <= (double)k->max / 1000)) {
+			fprintf(stderr, "%s: \"%s\" is %s; give %s\n", opt, value,
+				end == value || *end ? "not a number" : "out of range",
+				want);
+			return -1;
+		}
+		*(double *)field(c, k) = d;
+		break;
+	}
 	case T_STR:
 		if (check_text(k, value, why, sizeof why) != 0) {
 			fprintf(stderr, "%s: %s\n", opt, why);
@@ -861,6 +1037,12 @@ static int check_json(const char *path, const struct text *t,
 		if (!json_is_boolean(v))
 			goto wrong;
 		return 0;
+	case T_DOUBLE:
+		if (!json_is_number(v) ||
+		    !(json_number_value(v) >= (double)k->min / 1000 &&
+		      json_number_value(v) <= (double)k->max / 1000))
+			goto wrong;
+		return 0;
 	case T_STR:
 		if (json_is_null(v) && (k->flags & K_NULLABLE))
 			return 0;
@@ -918,6 +1100,9 @@ static void apply_json(struct conf *c, const struct key *k, json_t *v)
 		break;
 	case T_BOOL:
 		*(bool *)field(c, k) = json_is_true(v);
+		break;
+	case T_DOUBLE:
+		*(double *)field(c, k) = json_number_value(v);
 		break;
 	case T_STR:
 		set_str(field(c, k), json_string_value(v));
@@ -1265,6 +1450,9 @@ int conf_finish(struct conf *c)
 		case T_BOOL:
 			*(bool *)field(c, k) = k->def != 0;
 			break;
+		case T_DOUBLE:
+			*(double *)field(c, k) = (double)k->def / 1000;
+			break;
 		case T_STR:
 			set_str(field(c, k), k->defstr);
 			break;
@@ -1288,6 +1476,19 @@ int conf_finish(struct conf *c)
 	if (compile_list(c, key_by_name("exclude"), &c->exclude_re) != 0) {
 		free_regexes(&c->include_re, c->include.n);
 		return -1;
+	}
+	/* Seeds and allow_networks are final here; workers inherit it. */
+	netguard_free(c->netguard);
+	{
+		/* Sitemaps are where a crawl starts too. */
+		struct conf_list start = { NULL, 0 };
+
+		for (size_t i = 0; i < c->seeds.n; i++)
+			conf_list_push(&start, c->seeds.v[i]);
+		for (size_t i = 0; i < c->sitemap.n; i++)
+			conf_list_push(&start, c->sitemap.v[i]);
+		c->netguard = netguard_new(&start, c->seeds_file, &c->allow_networks);
+		list_clear(&start);
 	}
 	return 0;
 }
@@ -1313,6 +1514,7 @@ void conf_release(struct conf *c)
 	free(c->file);
 	scrape_free(c->scrape);
 	free(c->extractors);
+	netguard_free(c->netguard);
 	conf_init(c);
 }
 
@@ -1338,6 +1540,44 @@ static json_t *jstr(const char *s)
 	return j;
 }
 
+/* S for the stored config, with a secret in it masked: the password of
+ * an auth entry or of a proxy URL's user info, the value of an
+ * Authorization, Proxy-Authorization or Cookie header.  The config is
+ * stored with the job for people to read, not to replay credentials. */
+static json_t *jtext(const struct key *k, const char *s)
+{
+	const char *from = NULL, *to = NULL, *p;
+	json_t *j;
+	char *m;
+	size_t n;
+
+	if (!s || !(k->flags & K_SECRET))
+		return jstr(s);
+	to = s + strlen(s);
+	if (k->flags & K_AUTH) {
+		p = strchr(s, ' ');
+		from = p ? strchr(p, ':') : NULL;
+	} else if (k->flags & K_PROXY) {
+		p = strstr(s, "://");
+		n = p ? strcspn(p + 3, "/?#") : 0;
+		to = p ? memchr(p + 3, '@', n) : NULL;
+		from = to ? memchr(p + 3, ':', (size_t)(to - (p + 3))) : NULL;
+	} else if (k->flags & K_HTTPHDR) {
+		n = strcspn(s, ":");
+		if ((n == 13 && strncasecmp(s, "authorization", n) == 0) ||
+		    (n == 19 && strncasecmp(s, "proxy-authorization", n) == 0) ||
+		    (n == 6 && strncasecmp(s, "cookie", n) == 0))
+			from = s + n;
+	}
+	if (!from || !to)
+		return jstr(s);
+	m = xasprintf("%.*s%s***%s", (int)(from - s), s,
+		      k->flags & K_HTTPHDR ? ": " : ":", to);
+	j = jstr(m);
+	free(m);
+	return j;
+}
+
 char *conf_to_json(const struct conf *c)
 {
 	json_t *o = json_object(), *a;
@@ -1358,14 +1598,17 @@ char *conf_to_json(const struct conf *c)
 		case T_BOOL:
 			v = json_boolean(*(const bool *)field(c, k));
 			break;
+		case T_DOUBLE:
+			v = json_real(*(const double *)field(c, k));
+			break;
 		case T_STR:
-			v = jstr(*(char *const *)field(c, k));
+			v = jtext(k, *(char *const *)field(c, k));
 			break;
 		case T_LIST:
 			l = field(c, k);
 			a = json_array();
 			for (size_t j = 0; j < l->n; j++)
-				json_array_append_new(a, jstr(l->v[j]));
+				json_array_append_new(a, jtext(k, l->v[j]));
 			v = a;
 			break;
 		}
@@ -1404,6 +1647,9 @@ static void default_text(const struct key *k, char *buf, size_t sz)
 		break;
 	case T_BOOL:
 		snprintf(buf, sz, "%s", k->def ? "true" : "false");
+		break;
+	case T_DOUBLE:
+		snprintf(buf, sz, "%.1f", (double)k->def / 1000);
 		break;
 	case T_STR:
 		snprintf(buf, sz, "%s", k->defstr ? k->defstr : "none");

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct netguard;
 struct scrape;
 
 struct conf_list {
@@ -57,6 +58,7 @@ struct conf {
 	struct conf_list allow_domains; /* "allow_domains"; --allow-domain */
 	struct conf_list include;   /* regexes; a URL must match one if any */
 	struct conf_list exclude;   /* regexes; a URL matching one is skipped */
+	struct conf_list strip_params; /* query parameter globs normalization drops */
 	bool robots;                /* true; --no-robots sets false */
 
 	/* requests */
@@ -68,6 +70,27 @@ struct conf {
 	long retries;               /* more attempts after a failure, 3 */
 	long retry_delay_ms;        /* "retry_delay": first backoff, 1000 */
 	bool store_body;            /* store the compressed body, false */
+	long low_speed_time_s;      /* "low_speed_time": under 100 bytes/s this
+				       long is a timeout, 30 */
+	struct conf_list headers;   /* "Name: value" sent on every request */
+	char *proxy;                /* NULL: curl's *_proxy environment */
+	struct conf_list auth;      /* "HOST[:PORT] USER:PASSWORD", basic auth */
+	bool cookies;               /* a cookie jar per worker, false */
+	struct conf_list allow_networks; /* CIDRs; --allow-network (netguard.h) */
+
+	/* politeness and traps (coord.c, frontier.c) */
+	long max_crawl_delay_ms;    /* "max_crawl_delay": Crawl-delay cap, 30000 */
+	bool autothrottle;          /* false */
+	double autothrottle_target; /* requests in flight per host, 1.0 */
+	long autothrottle_max_delay_ms; /* "autothrottle_max_delay", 60000 */
+	long max_redirects;         /* hops followed, 10 */
+	long max_url_length;        /* longer URLs skipped, 2083 */
+	long max_segment_repeats;   /* more is a trap, 2; 0 = no check */
+	long max_pages_per_host;    /* 0 = unlimited (default) */
+	long max_query_variants;    /* per path, 1000; 0 = unlimited */
+	long robots_ttl_s;          /* "robots_ttl": reuse a stored one, 86400 */
+	struct conf_list sitemap;   /* "sitemap": sitemap URLs; --sitemap */
+	bool sitemaps;              /* read robots.txt Sitemap: lines, false */
 
 	/* output */
 	bool quiet;                 /* no progress, no info logs */
@@ -78,6 +101,8 @@ struct conf {
 	struct scrape *scrape;      /* compiled; NULL: none */
 
 	/* derived by conf_finish(); not keys */
+	struct netguard *netguard;  /* address policy from seeds and
+				       allow_networks; workers inherit it */
 	regex_t *include_re;        /* include.n compiled, REG_EXTENDED|REG_NOSUB */
 	regex_t *exclude_re;
 
@@ -118,7 +143,10 @@ const char *conf_option(size_t i, bool *has_arg, int *short_opt);
 /* Fills defaults for unset keys, compiles regexes and checks cross-key
  * rules.  After it, every field holds its final value: workers >= 1,
  * allow_domains lower-case without a leading ".", include_re/exclude_re
- * hold include.n/exclude.n compiled patterns (NULL when the list is empty).
+ * hold include.n/exclude.n compiled patterns (NULL when the list is empty),
+ * netguard the address policy of netguard.h made from "seeds", the URLs
+ * of "seeds_file" (read once here, when it is a regular file) and
+ * "allow_networks".
  * Do not change the lists after it. */
 int conf_finish(struct conf *c);
 

@@ -4,7 +4,9 @@
  * Runs in the coordinator process.  Per page: one order out, one result
  * in, one page row, ~40 links fingerprinted and looked up in the seen set,
  * and a row for each new one.  One poll() covers every worker channel and
- * a signalfd, so signals are handled in ordinary code.
+ * a signalfd, so signals are handled in ordinary code.  Per host, once:
+ * its robots.txt, from the store or fetched.  Per sitemap, once: a fetch
+ * and a parse.
  */
 #include "coord.h"
 
@@ -26,6 +28,7 @@
 #include "proto.h"
 #include "robots.h"
 #include "seeds.h"
+#include "sitemap.h"
 #include "store.h"
 #include "supervise.h"
 #include "url.h"
@@ -42,14 +45,41 @@
 struct order {
 	struct fentry *e;    /* the URL of a page order */
 	struct host *robots; /* the host of a robots.txt order */
+	char *sitemap;       /* the URL of a sitemap order (owned) */
+	int smdepth;         /* and its depth */
 	int worker;
 	bool used;
 };
 
-/* Host data while its robots.txt is being fetched. */
-static char robots_pending;
-#define ROBOTS_PENDING ((void *)&robots_pending)
-#define CRAWL_DELAY_MAX_MS 30000
+/* What the coordinator knows of a host (frontier_host_data()). */
+enum hstate_robots {
+	RB_NONE,        /* rules not known yet: ask the store, then fetch */
+	RB_PENDING,     /* robots.txt being fetched; the host is held */
+	RB_READY,       /* rules known */
+	RB_UNAVAILABLE, /* robots.txt could not be had: URLs skipped */
+	RB_BLOCKED,     /* the host's address is refused: URLs skipped */
+};
+
+struct hstate {
+	enum hstate_robots state;
+	struct robots *rb;   /* RB_READY with robots on */
+	int tries;           /* robots.txt fetches that failed */
+};
+
+/* A Retry-After further away than this is read as this. */
+#define RETRY_AFTER_MAX_MS (3600 * 1000LL)
+/* Sitemaps: files per job, index nesting below a named sitemap, fetches
+ * at once. */
+#define SITEMAP_MAX_FILES 1000
+#define SITEMAP_MAX_DEPTH 3
+#define SITEMAP_INFLIGHT 1
+
+/* Sitemaps waiting to be fetched, in order. */
+struct smqueue {
+	char **url;
+	int *depth;
+	size_t head, n, cap;
+};
 
 struct coord {
 	struct conf *conf;
@@ -72,6 +102,11 @@ struct coord {
 	int64_t pages, errors, skipped, queued;
 	int64_t items, invalid_items;
 	long long started;
+
+	struct smqueue smq;      /* sitemaps to fetch */
+	long sitemaps;           /* the job's sitemaps, any state */
+	int sitemap_inflight;
+	bool sitemap_cap_logged;
 
 	long long tx_since;
 	int tx_results;
@@ -162,6 +197,23 @@ static int tx_commit(struct coord *c)
 
 /* ---- links ---- */
 
+/* NULL if URL (LEN bytes, normalized, not seen before) may be queued, else
+ * the reason it is skipped.  Counts it for the host and query limits when
+ * it may.  Cheap enough for every new link: no allocation. */
+static const char *admit(struct coord *c, const char *url, size_t len)
+{
+	const struct conf *cf = c->conf;
+	const char *why = out_of_scope(c, url);
+
+	if (why)
+		return why;
+	if ((long)len > cf->max_url_length)
+		return "too-long";
+	if (frontier_url_trap(url, len, cf->max_segment_repeats))
+		return "trap";
+	return frontier_admit(c->fr, url, len, true);
+}
+
 /* Handles one link found on a page of depth DEPTH - 1. */
 static int take_link(struct coord *c, const char *url, size_t len, int depth,
 		     int64_t parent)
@@ -180,7 +232,7 @@ static int take_link(struct coord *c, const char *url, size_t len, int depth,
 		return store_url_set_depth(c->store, c->job, fp, depth);
 	if (maxd >= 0 && depth > maxd)
 		return 0; /* remembered in the seen set only */
-	why = out_of_scope(c, url);
+	why = admit(c, url, len);
 	if (why) {
 		rc = store_url_add(c->store, c->job, fp, url, depth, parent,
 				   URL_SKIPPED, why, &id);
@@ -204,6 +256,7 @@ static uint32_t order_new(struct coord *c, struct fentry *e, struct host *robots
 
 	o->e = e;
 	o->robots = robots;
+	o->sitemap = NULL;
 	o->worker = worker;
 	o->used = true;
 	c->inflight++;
@@ -223,43 +276,263 @@ static struct order order_end(struct coord *c, uint32_t id)
 	return copy;
 }
 
+/* ---- skipping ---- */
+
+/* Queued URL E is not to be fetched, for reason WHY: its row says so.
+ * The caller then ends E (frontier_done()).  -1 on a storage error. */
+static int skip_entry(struct coord *c, struct fentry *e, const char *why)
+{
+	if (tx_touch(c) < 0 || store_url_skip(c->store, e->id, why) < 0)
+		return -1;
+	c->queued--;
+	c->skipped++;
+	log_debug("%s: skipped (%s)", e->url, why);
+	return 0;
+}
+
+static int store_result(struct coord *c, struct fentry *e, const struct result *r);
+
+/* E, the target of a redirect, is not to be fetched: the redirect that
+ * led to it is the page of E's row (which was fetched), as when the
+ * target is out of scope; ERROR says why when it is not robots.txt.  The
+ * caller then ends E.  -1 on a storage error. */
+static int end_chain(struct coord *c, struct fentry *e, const char *error)
+{
+	struct result r;
+
+	memset(&r, 0, sizeof r);
+	r.status = e->hop_status;
+	r.final_url = e->url;
+	r.error = error;
+	r.links = "";
+	log_debug("%s: redirect target not fetched (%s)", e->url,
+		  error ? error : "robots");
+	return store_result(c, e, &r);
+}
+
+/* The end of E that is not fetched for reason WHY. */
+static int skip_or_end(struct coord *c, struct fentry *e, const char *why)
+{
+	if (e->hops > 0)
+		return end_chain(c, e, strcmp(why, "robots") == 0 ? NULL : why);
+	return skip_entry(c, e, why);
+}
+
+/* True for a fetch the worker refused for the host's address. */
+static bool blocked(const struct result *r)
+{
+	return r->status == 0 && r->error && strcmp(r->error, "blocked-address") == 0;
+}
+
 /* ---- robots.txt ---- */
 
-/* Takes the robots.txt result for host H and releases the host. */
-static void robots_done(struct coord *c, struct host *h, const struct result *r)
+static struct hstate *host_state(struct host *h)
 {
-	struct robots *rb;
-	long d;
+	struct hstate *hs = frontier_host_data(h);
 
-	if (r->status >= 200 && r->status < 300 && !r->error)
-		rb = robots_parse(r->body ? r->body : "", r->body_len, c->agent);
-	else if (r->status >= 400 && r->status < 500)
-		rb = robots_new_all(true);   /* RFC 9309: no rules */
-	else
-		rb = robots_new_all(false);  /* unreachable: assume disallow */
-	if (rb && r->status >= 500)
-		log_warn("%s/robots.txt answered %u; not crawling that host", frontier_host_name(h),
-			 r->status);
-	else if (!(r->status >= 200 && r->status < 500))
-		log_warn("%s/robots.txt could not be fetched (%s); not crawling that host",
-			 frontier_host_name(h), r->error ? r->error : "no response");
-	frontier_host_set_data(h, rb);
-	d = robots_crawl_delay_ms(rb);
-	if (d > CRAWL_DELAY_MAX_MS)
-		d = CRAWL_DELAY_MAX_MS;
-	if (d > c->conf->delay_ms)
-		frontier_host_delay(h, d);
-	frontier_hold(c->fr, h, false);
+	if (!hs) {
+		hs = xcalloc(1, sizeof *hs);
+		frontier_host_set_data(h, hs);
+	}
+	return hs;
 }
 
 static void free_host_data(void *arg, struct host *h)
 {
-	void *d = frontier_host_data(h);
+	struct hstate *hs = frontier_host_data(h);
 
 	(void)arg;
-	if (d && d != ROBOTS_PENDING)
-		robots_free(d);
+	if (hs) {
+		robots_free(hs->rb);
+		free(hs);
+	}
 	frontier_host_set_data(h, NULL);
+}
+
+static void sitemap_add(struct coord *c, const char *url, int depth, bool scoped);
+
+/* Rules RB (taken over) now apply to host H: its Crawl-delay, the sitemaps
+ * it names (with conf->sitemaps), a word if the parse was cut. */
+static void robots_apply(struct coord *c, struct host *h, struct hstate *hs,
+			 struct robots *rb)
+{
+	long d = robots_crawl_delay_ms(rb);
+	unsigned cuts = robots_cuts(rb);
+
+	robots_free(hs->rb);
+	hs->rb = rb;
+	hs->state = RB_READY;
+	/* The floor between requests: the larger of --delay and Crawl-delay,
+	 * Crawl-delay capped (max_crawl_delay). */
+	if (d > c->conf->max_crawl_delay_ms)
+		d = c->conf->max_crawl_delay_ms;
+	if (d > c->conf->delay_ms)
+		frontier_host_delay(h, d);
+	if (cuts)
+		log_warn("%s/robots.txt was cut:%s%s%s%s; rules past the cut are "
+			 "not applied", frontier_host_name(h),
+			 cuts & ROBOTS_CUT_BODY ? " over 500 KiB" : "",
+			 cuts & ROBOTS_CUT_LINE ? " a line over 16 KiB" : "",
+			 cuts & ROBOTS_CUT_RULES ? " over 20000 rules" : "",
+			 cuts & ROBOTS_CUT_SITEMAPS ? " over 1000 sitemaps" : "");
+	if (c->conf->sitemaps) {
+		const char *const *sm;
+		size_t i, n = robots_sitemaps(rb, &sm);
+		struct url_base base;
+		char *self = xasprintf("%s/robots.txt", frontier_host_name(h));
+
+		/* RFC 9309 wants them absolute; a relative one has one meaning. */
+		if (n && url_base_init(&base, self) == 0) {
+			for (i = 0; i < n; i++) {
+				char *u = url_resolve(&base, sm[i], strlen(sm[i]));
+				sitemap_add(c, u ? u : sm[i], 0, true);
+				free(u);
+			}
+			url_base_release(&base);
+		}
+		free(self);
+	}
+}
+
+/* Rules from a robots.txt answer: status STATUS, body BODY (LEN bytes). */
+static struct robots *robots_of(struct coord *c, int status, const char *body,
+				size_t len)
+{
+	if (status >= 200 && status < 300)
+		return robots_parse(body ? body : "", len, c->agent);
+	return robots_new_all(true);
+}
+
+/* H's robots.txt as stored, if younger than robots_ttl (or any age if
+ * STALE_OK): 1 applied, 0 none, -1 storage error. */
+static int robots_from_store(struct coord *c, struct host *h, struct hstate *hs,
+			     bool stale_ok)
+{
+	struct robots_rec rec;
+	int rc = store_robots_get(c->store, frontier_host_name(h), &rec);
+
+	if (rc <= 0)
+		return rc;
+	if (!stale_ok && wall_ms() - rec.fetched_at >= c->conf->robots_ttl_s * 1000LL) {
+		store_robots_rec_release(&rec);
+		return 0;
+	}
+	robots_apply(c, h, hs, robots_of(c, rec.status, rec.body, rec.body_len));
+	log_debug("%s/robots.txt: the copy stored %lld s ago", frontier_host_name(h),
+		  (wall_ms() - rec.fetched_at) / 1000);
+	store_robots_rec_release(&rec);
+	return 1;
+}
+
+/* Stores the rules host H answered (status STATUS, body R->body). */
+static int robots_store(struct coord *c, struct host *h, struct robots *rb,
+			const struct result *r)
+{
+	struct robots_rec rec;
+	const char *const *sm;
+	size_t i, n = robots_sitemaps(rb, &sm), len = 0;
+	char *list = NULL;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		len += strlen(sm[i]) + 1;
+	if (n) {
+		list = xmalloc(len);
+		for (len = 0, i = 0; i < n; i++) {
+			size_t l = strlen(sm[i]);
+			memcpy(list + len, sm[i], l);
+			list[len + l] = i + 1 < n ? '\n' : '\0';
+			len += l + 1;
+		}
+	}
+	memset(&rec, 0, sizeof rec);
+	rec.fetched_at = wall_ms();
+	rec.status = (int)r->status;
+	if (r->status >= 200 && r->status < 300) {
+		rec.body = (char *)(r->body ? r->body : "");
+		rec.body_len = r->body_len > ROBOTS_MAX_BODY ? ROBOTS_MAX_BODY : r->body_len;
+	}
+	rec.sitemaps = list;
+	rc = tx_touch(c) < 0 ? -1 : store_robots_put(c->store, frontier_host_name(h), &rec);
+	free(list);
+	return rc;
+}
+
+#define RETRY_MAX_MS (10 * 60 * 1000LL)
+
+/* Takes the robots.txt result for host H and releases the host.
+ *
+ * RFC 9309 2.3.1: 2xx gives the rules; 3xx after 5 hops (the worker
+ * follows them), and 4xx, mean no rules; both are stored for robots_ttl.
+ * 5xx, 429 (a rate limit, not "no robots.txt", as Google reads it) and no
+ * answer mean "disallow everything for now": the host's URLs wait, and
+ * robots.txt is asked again after retry_delay, doubled each time (or its
+ * Retry-After), up to `retries` times; a stored copy older than
+ * robots_ttl is used instead if there is one (RFC 9309 2.4 allows a
+ * stale copy while the file is unreachable).  After the last attempt the
+ * host's URLs are skipped with reason "robots-unavailable": RFC 9309
+ * 2.3.1.4 requires a complete disallow, and a URL that waited forever
+ * would keep the job from finishing.  -1 on a storage error. */
+static int robots_done(struct coord *c, struct host *h, const struct result *r)
+{
+	struct hstate *hs = host_state(h);
+	const char *name = frontier_host_name(h);
+	/* The worker calls a 4xx or 5xx answer error "http", and more than 5
+	 * redirects "redirect-loop"; other errors mean no answer. */
+	bool decided = r->status > 0 &&
+		       (!r->error || strcmp(r->error, "http") == 0 ||
+			strcmp(r->error, "redirect-loop") == 0);
+	long long wait, ra;
+	int rc = 0;
+
+	frontier_hold(c->fr, h, false);
+	if (blocked(r)) {
+		log_warn("%s: its address is refused (blocked-address); not "
+			 "crawling that host", name);
+		hs->state = RB_BLOCKED;
+		return 0;
+	}
+	if (decided && ((r->status >= 200 && r->status < 300) ||
+			(r->status >= 300 && r->status < 500 && r->status != 429))) {
+		struct robots *rb = robots_of(c, (int)r->status, r->body, r->body_len);
+		rc = robots_store(c, h, rb, r);
+		robots_apply(c, h, hs, rb);
+		hs->tries = 0;
+		return rc;
+	}
+	/* Unreachable for now. */
+	hs->tries++;
+	rc = robots_from_store(c, h, hs, true);
+	if (rc != 0) {
+		if (rc > 0)
+			log_warn("%s/robots.txt: %s (status %u); using the copy "
+				 "stored earlier", name, r->error ? r->error : "http",
+				 r->status);
+		return rc < 0 ? -1 : 0;
+	}
+	if (hs->tries > c->conf->retries) {
+		log_warn("%s/robots.txt could not be fetched (%s, status %u, %d "
+			 "attempts); skipping that host's URLs (robots-unavailable)",
+			 name, r->error ? r->error : "http", r->status, hs->tries);
+		hs->state = RB_UNAVAILABLE;
+		return 0;
+	}
+	ra = r->status == 429 || r->status == 503 ?
+	     frontier_retry_after_ms(r->retry_after, wall_ms() / 1000) : -1;
+	if (ra >= 0) {
+		wait = ra > RETRY_AFTER_MAX_MS ? RETRY_AFTER_MAX_MS : ra;
+	} else {
+		wait = c->conf->retry_delay_ms;
+		for (int i = 1; i < hs->tries && wait < RETRY_MAX_MS; i++)
+			wait *= 2;
+		if (wait > RETRY_MAX_MS)
+			wait = RETRY_MAX_MS;
+	}
+	log_info("%s/robots.txt: %s (status %u); its URLs wait, asking again in "
+		 "%lld ms", name, r->error ? r->error : "http", r->status, wait);
+	hs->state = RB_NONE;
+	frontier_host_pause(h, now_ms() + wait);
+	return 0;
 }
 
 /* The path and query of normalized URL U. */
@@ -269,6 +542,36 @@ static const char *url_path(const char *u)
 	const char *a = url_authority(u, &n);
 
 	return a && a[n] ? a + n : "/";
+}
+
+/* ---- politeness and retries ---- */
+
+/* Tells E's host how the fetch went (backoff, Retry-After, autothrottle).
+ * Returns the Retry-After of a 429 or 503 in ms (capped), or -1. */
+static long long polite_result(struct coord *c, struct fentry *e,
+			       const struct result *r)
+{
+	struct host *h = e->host;
+	long long now = now_ms(), ra = -1;
+
+	if (r->status == 429 || r->status == 503) {
+		ra = frontier_retry_after_ms(r->retry_after, wall_ms() / 1000);
+		if (ra > RETRY_AFTER_MAX_MS)
+			ra = RETRY_AFTER_MAX_MS;
+		if (ra >= 0)
+			frontier_host_pause(h, now + ra);
+		else
+			frontier_host_backoff(c->fr, h, now, e->sent);
+		log_debug("%s: %u; %s waits %lld ms", e->url, r->status,
+			  frontier_host_name(h),
+			  ra >= 0 ? ra : (long long)frontier_host_delay_ms(c->fr, h));
+	} else if (r->status > 0) {
+		frontier_host_recover(c->fr, h, e->sent);
+	}
+	if (r->status > 0)
+		frontier_host_latency(c->fr, h, (long)r->elapsed_ms,
+				      r->status >= 200 && r->status < 300);
+	return ra;
 }
 
 /* True for failures worth another attempt: no answer, or a server that
@@ -289,13 +592,13 @@ static bool retryable(const struct result *r)
 	return false;
 }
 
-#define RETRY_MAX_MS (10 * 60 * 1000LL)
-
 /* If E's fetch failed in a way worth retrying and attempts are left,
  * schedules the retry (stored, so it survives a restart) and returns 1;
- * E then waits in the frontier.  0 if the result is final, -1 on a
- * storage error. */
-static int maybe_retry(struct coord *c, struct fentry *e, const struct result *r)
+ * E then waits in the frontier, RA ms if the server said so (Retry-After,
+ * RA >= 0), else retry_delay doubled per attempt, with jitter.  0 if the
+ * result is final, -1 on a storage error. */
+static int maybe_retry(struct coord *c, struct fentry *e, const struct result *r,
+		       long long ra)
 {
 	long long delay;
 	int i;
@@ -303,16 +606,20 @@ static int maybe_retry(struct coord *c, struct fentry *e, const struct result *r
 	if (!retryable(r) || e->attempts >= c->conf->retries)
 		return 0;
 	e->attempts++;
-	delay = c->conf->retry_delay_ms;
-	for (i = 1; i < e->attempts && delay < RETRY_MAX_MS; i++)
-		delay *= 2;
-	if (delay > RETRY_MAX_MS)
-		delay = RETRY_MAX_MS;
-	/* Jitter, +-50 %: retries of many URLs do not come back together. */
-	c->rng ^= c->rng << 13;
-	c->rng ^= c->rng >> 7;
-	c->rng ^= c->rng << 17;
-	delay = delay / 2 + (long long)(c->rng % (uint64_t)(delay + 1));
+	if (ra >= 0) {
+		delay = ra;
+	} else {
+		delay = c->conf->retry_delay_ms;
+		for (i = 1; i < e->attempts && delay < RETRY_MAX_MS; i++)
+			delay *= 2;
+		if (delay > RETRY_MAX_MS)
+			delay = RETRY_MAX_MS;
+		/* Jitter, +-50 %: retries of many URLs do not come back together. */
+		c->rng ^= c->rng << 13;
+		c->rng ^= c->rng >> 7;
+		c->rng ^= c->rng << 17;
+		delay = delay / 2 + (long long)(c->rng % (uint64_t)(delay + 1));
+	}
 	if (tx_touch(c) < 0 || store_url_retry(c->store, e->id, e->attempts,
 					       wall_ms() + delay) < 0)
 		return -1;
@@ -323,9 +630,203 @@ static int maybe_retry(struct coord *c, struct fentry *e, const struct result *r
 	return 1;
 }
 
-static int store_result(struct coord *c, struct fentry *e, const struct result *r);
+/* ---- sitemaps ---- */
 
-#define MAX_REDIRECTS 10
+/* Queues URL (taken over) at DEPTH, at the back or, if FRONT, first. */
+static void smq_push(struct smqueue *q, char *url, int depth, bool front)
+{
+	if (q->head > 0 && q->head == q->n)
+		q->head = q->n = 0;
+	if (front && q->head > 0) {
+		q->head--;
+		q->url[q->head] = url;
+		q->depth[q->head] = depth;
+		return;
+	}
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->url = xrealloc(q->url, q->cap * sizeof *q->url);
+		q->depth = xrealloc(q->depth, q->cap * sizeof *q->depth);
+	}
+	if (front) {
+		memmove(q->url + 1, q->url, q->n * sizeof *q->url);
+		memmove(q->depth + 1, q->depth, q->n * sizeof *q->depth);
+		q->url[0] = url;
+		q->depth[0] = depth;
+	} else {
+		q->url[q->n] = url;
+		q->depth[q->n] = depth;
+	}
+	q->n++;
+}
+
+static void smq_release(struct smqueue *q)
+{
+	size_t i;
+
+	for (i = q->head; i < q->n; i++)
+		free(q->url[i]);
+	free(q->url);
+	free(q->depth);
+	memset(q, 0, sizeof *q);
+}
+
+/* Adds sitemap URL (as written; normalized here) of DEPTH to the job, to
+ * be fetched once.  SCOPED: only if it is in scope (a sitemap named by a
+ * robots.txt or an index; those given in the config make the scope). */
+static void sitemap_add(struct coord *c, const char *url, int depth, bool scoped)
+{
+	char *u = url_normalize(url);
+	int rc;
+
+	if (!u) {
+		log_warn("sitemap \"%s\" is not an http(s) URL; skipped", url);
+		return;
+	}
+	if (depth > SITEMAP_MAX_DEPTH) {
+		log_warn("sitemap %s: nested %d indexes deep; not read (at most %d)",
+			 u, depth, SITEMAP_MAX_DEPTH);
+		free(u);
+		return;
+	}
+	if (scoped && out_of_scope(c, u)) {
+		log_debug("sitemap %s: out of scope; not read", u);
+		free(u);
+		return;
+	}
+	if (c->sitemaps >= SITEMAP_MAX_FILES) {
+		if (!c->sitemap_cap_logged)
+			log_warn("more than %d sitemaps; the rest (%s, ...) are not "
+				 "read", SITEMAP_MAX_FILES, u);
+		c->sitemap_cap_logged = true;
+		free(u);
+		return;
+	}
+	rc = tx_touch(c) < 0 ? -1 : store_sitemap_add(c->store, c->job, u, depth);
+	if (rc < 0)
+		c->fatal = true;
+	if (rc <= 0) {
+		free(u);
+		return;
+	}
+	c->sitemaps++;
+	smq_push(&c->smq, u, depth, false);
+}
+
+/* Queues LOC, listed by a sitemap, as a seed found at depth 0 (scope,
+ * limits and robots.txt apply as to a link), and records its LASTMOD. */
+static int sitemap_loc(struct coord *c, const char *loc, const char *lastmod)
+{
+	size_t len = strlen(loc);
+	uint64_t fp = url_fingerprint(loc, len);
+	int seen = frontier_seen(c->fr, fp), rc = 0;
+	const char *why;
+	int64_t id;
+
+	if (seen == SEEN_NONE) {
+		frontier_mark(c->fr, fp, 0);
+		why = admit(c, loc, len);
+		if (why) {
+			rc = store_url_add(c->store, c->job, fp, loc, 0, 0, URL_SKIPPED,
+					   why, &id);
+			if (rc > 0)
+				c->skipped++;
+		} else {
+			rc = frontier_add(c->fr, fp, loc, 0, 0);
+			if (rc > 0)
+				c->queued++;
+		}
+	} else if (seen > 0) {
+		frontier_mark(c->fr, fp, 0);
+		rc = store_url_set_depth(c->store, c->job, fp, 0);
+	}
+	if (rc >= 0 && lastmod)
+		rc = store_url_set_lastmod(c->store, c->job, fp, lastmod);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Takes the result of the fetch of sitemap URL of DEPTH.  -1 on a storage
+ * error. */
+static int sitemap_done(struct coord *c, const char *url, int depth,
+			const struct result *r)
+{
+	struct sitemap sm;
+	const char *kind = NULL;
+	size_t i;
+	int state = URL_DONE, rc = 0;
+
+	c->sitemap_inflight--;
+	memset(&sm, 0, sizeof sm);
+	if (tx_touch(c) < 0)
+		return -1;
+	if (blocked(r)) {
+		log_warn("sitemap %s: its address is refused (blocked-address)", url);
+		return store_sitemap_done(c->store, c->job, url, URL_SKIPPED, 0, NULL,
+					  0, r->error);
+	}
+	if (r->status < 200 || r->status >= 300 || r->error) {
+		log_warn("sitemap %s: %s (status %u); not read", url,
+			 r->error ? r->error : "http", r->status);
+		return store_sitemap_done(c->store, c->job, url, URL_FAILED,
+					  (int)r->status, NULL, 0,
+					  r->error ? r->error : "http");
+	}
+	if (sitemap_parse(&sm, r->body ? r->body : "", r->body_len,
+			  r->final_url && *r->final_url ? r->final_url : url) < 0) {
+		sitemap_release(&sm);
+		return store_sitemap_done(c->store, c->job, url, URL_FAILED,
+					  (int)r->status, NULL, 0, "url");
+	}
+	if (sm.cuts)
+		log_warn("sitemap %s: read only in part (%s%s%s); %zu entries kept", url,
+			 sm.cuts & SITEMAP_CUT_SIZE ? "over 50 MiB " : "",
+			 sm.cuts & SITEMAP_CUT_ENTRIES ? "over 50,000 entries " : "",
+			 sm.cuts & SITEMAP_CUT_ERROR ? "malformed " : "", sm.n);
+	if (sm.kind == SITEMAP_INDEX) {
+		kind = "index";
+		for (i = 0; i < sm.n; i++)
+			sitemap_add(c, sm.e[i].loc, depth + 1, true);
+	} else if (sm.kind == SITEMAP_URLSET) {
+		kind = "urlset";
+		for (i = 0; i < sm.n && rc == 0; i++)
+			rc = sitemap_loc(c, sm.e[i].loc, sm.e[i].lastmod);
+	} else {
+		log_warn("sitemap %s: not a sitemap (no <urlset>, <sitemapindex> "
+			 "or URL lines)", url);
+		state = URL_FAILED;
+	}
+	log_debug("sitemap %s: %s of %zu entries", url, kind ? kind : "nothing", sm.n);
+	if (rc == 0)
+		rc = store_sitemap_done(c->store, c->job, url, state, (int)r->status,
+					kind, (long)sm.n, kind ? NULL : "not-a-sitemap");
+	sitemap_release(&sm);
+	return rc;
+}
+
+/* Sends the next sitemap to worker WI. */
+static void sitemap_send(struct coord *c, int wi)
+{
+	struct smqueue *q = &c->smq;
+	uint32_t id = order_new(c, NULL, NULL, wi);
+	struct order *o = &c->orders[id - 1];
+
+	o->sitemap = q->url[q->head];
+	o->smdepth = q->depth[q->head];
+	q->head++;
+	c->sitemap_inflight++;
+	/* ORDER_ROBOTS too: a worker that does not know ORDER_SITEMAP still
+	 * sends the body back raw (its first 500 KiB). */
+	proto_put_order(&c->sv.w[wi].out, id, o->sitemap, ORDER_SITEMAP | ORDER_ROBOTS);
+}
+
+static void sitemap_requeue_all(void *arg, const char *url, int depth)
+{
+	struct coord *c = arg;
+
+	smq_push(&c->smq, xstrdup(url), depth, false);
+}
+
+static int store_result(struct coord *c, struct fentry *e, const struct result *r);
 
 /* E's fetch answered with a redirect to R->location.  The hop is
  * followed when its target is new, in scope and no loop: the target is
@@ -336,7 +837,7 @@ static int store_result(struct coord *c, struct fentry *e, const struct result *
 static int follow_redirect(struct coord *c, struct fentry *e, const struct result *r)
 {
 	struct result fin = *r;
-	const char *to = r->location;
+	const char *to = r->location, *why;
 	uint64_t fp, *chain;
 	int i, rc, seen;
 
@@ -347,7 +848,7 @@ static int follow_redirect(struct coord *c, struct fentry *e, const struct resul
 	for (i = 0; i < e->hops; i++)
 		if (e->chain[i] == fp)
 			break;
-	if (fp == e->fp || i < e->hops || e->hops >= MAX_REDIRECTS) {
+	if (fp == e->fp || i < e->hops || e->hops >= c->conf->max_redirects) {
 		fin.error = "redirect-loop";
 		return store_result(c, e, &fin);
 	}
@@ -358,11 +859,12 @@ static int follow_redirect(struct coord *c, struct fentry *e, const struct resul
 		return store_result(c, e, &fin);
 	}
 	frontier_mark(c->fr, fp, e->depth);
-	if (out_of_scope(c, to)) {
+	why = admit(c, to, strlen(to));
+	if (why) {
 		int64_t id;
 		if (tx_touch(c) < 0 ||
 		    store_url_add(c->store, c->job, fp, to, e->depth, e->id,
-				  URL_SKIPPED, out_of_scope(c, to), &id) < 0)
+				  URL_SKIPPED, why, &id) < 0)
 			return -1;
 		c->skipped++;
 		return store_result(c, e, &fin);
@@ -371,7 +873,7 @@ static int follow_redirect(struct coord *c, struct fentry *e, const struct resul
 	if (e->hops)
 		memcpy(chain, e->chain, (size_t)e->hops * sizeof *chain);
 	chain[e->hops] = e->fp;
-	frontier_add_hop(c->fr, e->id, fp, to, e->depth, e->hops + 1, chain);
+	frontier_add_hop(c->fr, e->id, fp, to, e->depth, e->hops + 1, chain, r->status);
 	rc = 1;
 	frontier_done(c->fr, e);
 	return rc;
@@ -510,11 +1012,31 @@ static int read_worker(struct coord *c, int slot)
 			}
 			{
 				struct order o = order_end(c, f.id);
+				long long ra;
 				if (o.robots) {
-					robots_done(c, o.robots, &r);
+					if (robots_done(c, o.robots, &r) < 0)
+						return -1;
 					continue;
 				}
-				rc = maybe_retry(c, o.e, &r);
+				if (o.sitemap) {
+					rc = sitemap_done(c, o.sitemap, o.smdepth, &r);
+					free(o.sitemap);
+					if (rc < 0)
+						return -1;
+					continue;
+				}
+				if (blocked(&r)) {
+					/* Refused for its address: no page, no retry,
+					 * and the host's other URLs go the same way. */
+					host_state(o.e->host)->state = RB_BLOCKED;
+					rc = skip_or_end(c, o.e, "blocked-address");
+					frontier_done(c->fr, o.e);
+					if (rc < 0)
+						return -1;
+					continue;
+				}
+				ra = polite_result(c, o.e, &r);
+				rc = maybe_retry(c, o.e, &r, ra);
 				if (rc == 0 && r.location)
 					rc = follow_redirect(c, o.e, &r);
 				else if (rc == 0)
@@ -559,8 +1081,14 @@ static void worker_lost(struct coord *c, int slot)
 		o = order_end(c, id);
 		if (o.robots) {
 			/* Asked again when the host is next served. */
-			frontier_host_set_data(o.robots, NULL);
+			host_state(o.robots)->state = RB_NONE;
 			frontier_hold(c->fr, o.robots, false);
+			continue;
+		}
+		if (o.sitemap) {
+			/* Fetched again, first. */
+			c->sitemap_inflight--;
+			smq_push(&c->smq, o.sitemap, o.smdepth, true);
 			continue;
 		}
 		e = o.e;
@@ -665,32 +1193,52 @@ static long long dispatch(struct coord *c)
 		c->fatal = true;
 		return 0;
 	}
-	while (!page_limit_reached(c) && total_credit(c) &&
-	       (e = frontier_pop(c->fr, now, &wake))) {
-		struct host *h = e->host;
-		void *rb = c->conf->robots ? frontier_host_data(h) : NULL;
+	while (!page_limit_reached(c) && total_credit(c)) {
+		struct host *h;
+		struct hstate *hs;
+		const char *why = NULL;
 
-		wi = pick_worker(c, h);
-		if (c->conf->robots && !rb) {
-			/* First visit: robots.txt before anything else. */
-			char *u = xasprintf("%s/robots.txt", frontier_host_name(h));
-			frontier_hold(c->fr, h, true);
-			frontier_requeue(c->fr, e);
-			frontier_host_set_data(h, ROBOTS_PENDING);
-			proto_put_order(&c->sv.w[wi].out, order_new(c, NULL, h, wi), u,
-					ORDER_ROBOTS);
-			free(u);
+		if (c->smq.head < c->smq.n && c->sitemap_inflight < SITEMAP_INFLIGHT) {
+			sitemap_send(c, pick_worker(c, NULL));
 			continue;
 		}
-		if (rb && rb != ROBOTS_PENDING && !robots_allowed(rb, url_path(e->url))) {
-			if (tx_touch(c) < 0 || store_url_skip(c->store, e->id, "robots") < 0) {
+		if (!(e = frontier_pop(c->fr, now, &wake)))
+			break;
+		h = e->host;
+		hs = host_state(h);
+		wi = pick_worker(c, h);
+		if (c->conf->robots && hs->state == RB_NONE) {
+			int rc = robots_from_store(c, h, hs, false);
+			if (rc < 0) {
 				c->fatal = true;
-				frontier_done(c->fr, e);
+				frontier_requeue(c->fr, e);
 				break;
 			}
-			c->queued--;
-			c->skipped++;
+			if (rc == 0) {
+				/* First visit: robots.txt before anything else. */
+				char *u = xasprintf("%s/robots.txt", frontier_host_name(h));
+				frontier_hold(c->fr, h, true);
+				frontier_requeue(c->fr, e);
+				hs->state = RB_PENDING;
+				proto_put_order(&c->sv.w[wi].out, order_new(c, NULL, h, wi),
+						u, ORDER_ROBOTS);
+				free(u);
+				continue;
+			}
+		}
+		if (hs->state == RB_BLOCKED)
+			why = "blocked-address";
+		else if (c->conf->robots && hs->state == RB_UNAVAILABLE)
+			why = "robots-unavailable";
+		else if (c->conf->robots && hs->rb && !robots_allowed(hs->rb, url_path(e->url)))
+			why = "robots";
+		if (why) {
+			int rc = skip_or_end(c, e, why);
 			frontier_done(c->fr, e);
+			if (rc < 0) {
+				c->fatal = true;
+				break;
+			}
 			continue;
 		}
 		proto_put_order(&c->sv.w[wi].out, order_new(c, e, NULL, wi), e->url, 0);
@@ -736,6 +1284,8 @@ static int add_seed(void *arg, const char *u)
 	size_t n;
 	const char *h = url_host(u, &n);
 	uint64_t fp = url_fingerprint(u, strlen(u));
+	const char *why;
+	int64_t id;
 	int rc;
 
 	if (h && !host_in_list(h, n, c->scope_hosts, c->nscope)) {
@@ -750,6 +1300,14 @@ static int add_seed(void *arg, const char *u)
 	if (frontier_seen(c->fr, fp) != SEEN_NONE)
 		return 0;
 	frontier_mark(c->fr, fp, 0);
+	/* Seeds are the user's: only the host limit applies to them. */
+	why = frontier_admit(c->fr, u, strlen(u), false);
+	if (why) {
+		rc = store_url_add(c->store, c->job, fp, u, 0, 0, URL_SKIPPED, why, &id);
+		if (rc > 0)
+			c->skipped++;
+		return rc < 0 ? -1 : 0;
+	}
 	rc = frontier_add(c->fr, fp, u, 0, 0);
 	if (rc < 0)
 		return -1;
@@ -775,6 +1333,36 @@ static int add_seeds(struct coord *c, struct conf_list *seeds)
 	seeds->n = 0;
 	malloc_trim(0);
 	return 0;
+}
+
+/* The sitemaps still to fetch from an earlier run, then those of the
+ * config (their hosts join the scope, as seeds' do). */
+static int add_sitemaps(struct coord *c)
+{
+	const struct conf_list *l = &c->conf->sitemap;
+	long n = store_sitemap_queued(c->store, c->job, sitemap_requeue_all, c);
+	size_t i;
+
+	if (n < 0)
+		return -1;
+	c->sitemaps = n;
+	for (i = 0; i < l->n; i++) {
+		char *u = url_normalize(l->v[i]);
+		size_t hn;
+		const char *h = u ? url_host(u, &hn) : NULL;
+
+		if (h && !host_in_list(h, hn, c->scope_hosts, c->nscope)) {
+			if (c->nscope + 1 >= c->scope_cap) {
+				c->scope_cap = c->scope_cap ? c->scope_cap * 2 : 16;
+				c->scope_hosts = xrealloc(c->scope_hosts,
+							  c->scope_cap * sizeof *c->scope_hosts);
+			}
+			c->scope_hosts[c->nscope++] = xstrndup(h, hn);
+		}
+		free(u);
+		sitemap_add(c, l->v[i], 0, false);
+	}
+	return c->fatal ? -1 : 0;
 }
 
 static void summary(struct coord *c, const char *how)
@@ -826,7 +1414,8 @@ static int loop(struct coord *c)
 			break;
 		}
 		if (c->inflight == 0 &&
-		    (c->draining || page_limit_reached(c) || frontier_empty(c->fr)))
+		    (c->draining || page_limit_reached(c) ||
+		     (frontier_empty(c->fr) && c->smq.head == c->smq.n)))
 			break;
 		if (c->signals >= 2 || (c->draining && now_ms() >= c->drain_deadline))
 			break;
@@ -956,6 +1545,16 @@ int coord_run(struct conf *cf, struct conf_list *seeds)
 		goto out;
 	claimed = 1;
 	c.fr = frontier_new(c.store, c.job, WINDOW, (int)cf->per_host, cf->delay_ms);
+	{
+		struct frontier_policy pol = {
+			.autothrottle = cf->autothrottle,
+			.autothrottle_target = cf->autothrottle_target,
+			.autothrottle_max_ms = cf->autothrottle_max_delay_ms,
+			.max_per_host = cf->max_pages_per_host,
+			.max_query_variants = cf->max_query_variants,
+		};
+		frontier_set_policy(c.fr, &pol);
+	}
 	robots_agent_token(cf->user_agent, c.agent, sizeof c.agent);
 	if (resumed) {
 		if (store_job_counts(c.store, c.job, &counts) < 0)
@@ -975,9 +1574,9 @@ int coord_run(struct conf *cf, struct conf_list *seeds)
 	if (supervise_start(&c.sv, cf, (int)cf->workers) < 0)
 		goto out;
 	if (tx_touch(&c) < 0 || frontier_load(c.fr) < 0 || add_seeds(&c, seeds) < 0 ||
-	    tx_commit(&c) < 0)
+	    add_sitemaps(&c) < 0 || tx_commit(&c) < 0)
 		goto out;
-	if (resumed && c.queued == 0) {
+	if (resumed && c.queued == 0 && c.smq.head == c.smq.n) {
 		log_info("job \"%s\" is finished (%lld pages); nothing to fetch. "
 			 "Export with: trawl export --db %s --job %s", cf->job,
 			 (long long)c.pages_before, cf->db, cf->job);
@@ -1017,8 +1616,11 @@ out:
 	if (c.sv.w)
 		supervise_stop(&c.sv, 0);
 	/* Entries still held by orders were never given back to the frontier. */
-	for (i = 0; c.orders && i < c.norders; i++)
+	for (i = 0; c.orders && i < c.norders; i++) {
 		frontier_entry_free(c.orders[i].e);
+		free(c.orders[i].sitemap);
+	}
+	smq_release(&c.smq);
 	if (c.fr)
 		frontier_each_host(c.fr, free_host_data, NULL);
 	frontier_free(c.fr);

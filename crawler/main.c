@@ -160,6 +160,8 @@ static int cmd_crawl(int argc, char **argv)
 		goto out;
 	if (conf_finish(&c) < 0)
 		goto out;
+	/* Before the seeds are normalized, and before workers are forked. */
+	url_strip_params((const char *const *)c.strip_params.v, c.strip_params.n);
 
 	for (i = 0; i < c.seeds.n; i++) {
 		char *u = url_normalize(c.seeds.v[i]);
@@ -182,13 +184,14 @@ static int cmd_crawl(int argc, char **argv)
 		has_seed = first != NULL;
 		free(first);
 	}
-	if (seeds.n == 0 && !has_seed) {
+	if (seeds.n == 0 && !has_seed && c.sitemap.n == 0) {
 		fprintf(stderr, "trawl: no seed URLs to crawl; give URLs as arguments, "
-			"a seeds file with -s FILE, or \"seeds\" in the config\n");
+			"a seeds file with -s FILE, \"seeds\" in the config, or "
+			"--sitemap URL\n");
 		goto out;
 	}
 	if (!c.job)
-		c.job = job_from_seed(seeds.v[0]);
+		c.job = job_from_seed(seeds.n ? seeds.v[0] : c.sitemap.v[0]);
 	for (name = c.job; *name; name++)
 		if ((unsigned char)*name < ' ') {
 			fprintf(stderr, "trawl: --job must be printable text\n");

@@ -45,6 +45,7 @@ void proto_put_result(struct ipc_out *o, uint32_t id, const struct result *r)
 	ipc_put_strn(o, r->links ? r->links : "", r->links ? r->links_len : 0);
 	ipc_put_str(o, r->items);
 	ipc_put_strn(o, r->body, r->body_len);
+	ipc_put_str(o, r->retry_after);
 	ipc_end(o);
 }
 
@@ -72,7 +73,8 @@ int proto_get_result(struct ipc_frame *f, struct result *r)
 	    ipc_get_u32(f, &r->nlinks) < 0 ||
 	    ipc_get_str(f, &r->links, &r->links_len) < 0 ||
 	    ipc_get_str(f, &r->items, NULL) < 0 ||
-	    ipc_get_str(f, &r->body, &r->body_len) < 0)
+	    ipc_get_str(f, &r->body, &r->body_len) < 0 ||
+	    ipc_get_str(f, &r->retry_after, NULL) < 0)
 		return -1;
 	/* The links blob must hold exactly nlinks NUL-terminated links. */
 	if (!r->links)

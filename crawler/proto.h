@@ -44,12 +44,22 @@ struct result {
 	size_t links_len;
 	const char *items;          /* scrape.h's JSON array of items, or
 				       NULL when no extractor made one */
-	const char *body;           /* zlib-compressed body, or NULL */
+	const char *body;           /* zlib-compressed body, or NULL (raw
+				       for ORDER_ROBOTS and ORDER_SITEMAP) */
 	size_t body_len;
+	const char *retry_after;    /* the Retry-After header as sent, or
+				       NULL */
 };
 
 enum order_flag {
-	ORDER_ROBOTS = 1 << 0,    /* a robots.txt: send the body back, raw */
+	ORDER_ROBOTS = 1 << 0,    /* a robots.txt: send the body back, raw,
+				     its first 500 KiB; follow redirects */
+	ORDER_SITEMAP = 1 << 1,   /* a sitemap: send the body back, raw (not
+				     decompressed beyond Content-Encoding),
+				     up to max_size; follow redirects.  Sent
+				     together with ORDER_ROBOTS, so that a
+				     worker that does not know it fetches
+				     the sitemap as a robots.txt. */
 };
 
 void proto_put_order(struct ipc_out *o, uint32_t id, const char *url,

@@ -7,23 +7,34 @@
  * curl_multi_poll() waits on every transfer and on the channel; per
  * finished transfer the body is parsed at once and one result frame is
  * queued; the channel is flushed before sleeping.
+ *
+ * What the config asks of every request is built into the template handle
+ * once (headers list, proxy, cookie jar, limits); per transfer only the
+ * URL, the per-transfer pointers and, when "auth" is set, the credentials
+ * for the URL's host change.  Every new connection passes the address
+ * guard (netguard.h) in open_socket(), before the socket exists.
  */
 #include "worker.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "extract.h"
 #include "log.h"
+#include "netguard.h"
 #include "proto.h"
+#include "robots.h"
 #include "scrape.h"
 #include "url.h"
 
@@ -36,8 +47,21 @@ struct xfer {
 	size_t len, cap, max;
 	bool too_large;
 	bool robots;                /* keep the first max bytes, drop the rest */
+	unsigned blocked;           /* connections the address guard refused */
+	uint8_t blocked_addr[16];   /* the last of them */
+	struct worker *w;
 	char errbuf[CURL_ERROR_SIZE];
 };
+
+/* Basic auth for one host and port ("auth"). */
+struct auth_rule {
+	char *host;                 /* as in a normalized URL */
+	size_t hostlen;
+	long port;                  /* 0: the scheme's default port */
+	char *userpwd;              /* "USER:PASSWORD" */
+};
+
+#define PROXY_ADDRS_MAX 16
 
 struct worker {
 	int slot, fd;
@@ -54,6 +78,15 @@ struct worker {
 	struct ipc_out out;
 	int running;          /* transfers in the multi handle */
 	bool stopping;        /* no more orders will come */
+
+	struct curl_slist *headers; /* conf->headers; every handle points here */
+	CURLSH *share;        /* the cookie jar ("cookies"), or NULL */
+	struct auth_rule *auth;
+	size_t nauth;
+	bool proxied;         /* a proxy is configured or in the environment */
+	uint8_t proxy_addr[PROXY_ADDRS_MAX][16]; /* exempt from the guard */
+	size_t nproxy;
+	char agent[64];       /* our robots.txt product token (X-Robots-Tag) */
 };
 
 static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
@@ -91,8 +124,216 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
-static CURL *make_proto(const struct conf *c)
+/* ---- the address guard ---- */
+
+static bool is_proxy(const struct worker *w, const uint8_t a[16])
 {
+	for (size_t i = 0; i < w->nproxy; i++)
+		if (memcmp(w->proxy_addr[i], a, 16) == 0)
+			return true;
+	return false;
+}
+
+/* May transfer X reach address A?  The host of the URL it is on
+ * (curl's, which moves along robots.txt redirects) matters only for a
+ * special address, so a public one costs no lookup.  PROXY_OK: A is
+ * where a connection goes, and a proxy's address is fine for that; not
+ * for a URL naming it (the proxy would connect to itself). */
+static bool address_ok(struct xfer *x, const uint8_t a[16], bool proxy_ok)
+{
+	const struct worker *w = x->w;
+	char *u = NULL;
+	const char *h = NULL;
+	size_t n = 0;
+
+	if (netguard_classify(a) == NETGUARD_PUBLIC || (proxy_ok && is_proxy(w, a)))
+		return true;
+	if (curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &u) == CURLE_OK && u)
+		h = url_host(u, &n);
+	return netguard_allows(w->conf->netguard, a, h, n);
+}
+
+static void refuse(struct xfer *x, const uint8_t a[16])
+{
+	x->blocked++;
+	memcpy(x->blocked_addr, a, 16);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: every connection curl makes (to a server or
+ * a proxy) starts here, with the address it resolved.  A refused one
+ * never gets a socket; curl tries the host's next address, if any, and
+ * fails with CURLE_COULDNT_CONNECT. */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose,
+				 struct curl_sockaddr *sa)
+{
+	struct xfer *x = arg;
+	uint8_t a[16];
+
+	(void)purpose;
+	if (netguard_addr_of(&sa->addr, sa->addrlen, a) < 0) {
+		memset(a, 0, sizeof a);
+		refuse(x, a);
+		return CURL_SOCKET_BAD;
+	}
+	if (!address_ok(x, a, true)) {
+		refuse(x, a);
+		return CURL_SOCKET_BAD;
+	}
+	return socket(sa->family, sa->socktype | SOCK_CLOEXEC, sa->protocol);
+}
+
+/* CURLOPT_PREREQFUNCTION, set only when a proxy may be used: the proxy
+ * connects to the server, so the one address trawl can judge is an IP
+ * literal in the URL.  Runs before each request is sent. */
+static int before_request(void *arg, char *ip, char *local_ip, int port,
+			  int local_port)
+{
+	struct xfer *x = arg;
+	char *u = NULL;
+	const char *h;
+	uint8_t a[16];
+	size_t n;
+
+	(void)ip;
+	(void)local_ip;
+	(void)port;
+	(void)local_port;
+	if (curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &u) != CURLE_OK || !u)
+		return CURL_PREREQFUNC_OK;
+	h = url_host(u, &n);
+	if (h && netguard_addr_parse(h, n, a) == 0 && !address_ok(x, a, false)) {
+		refuse(x, a);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
+/* Notes where proxy URL P (scheme optional, as curl takes it) is: its
+ * addresses are exempt from the guard, since every proxied request goes
+ * there.  Runs once at start; a name is resolved now, blocking. */
+static void add_proxy(struct worker *w, const char *p)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	struct addrinfo hints, *res = NULL, *ai;
+	size_t n;
+	int rc;
+
+	w->proxied = true;
+	if (!u || curl_url_set(u, CURLUPART_URL, p, CURLU_DEFAULT_SCHEME |
+			       CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		log_warn("proxy \"%s\": no host in it", p);
+		goto out;
+	}
+	n = strlen(host);
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0) {
+		log_warn("proxy %s: cannot resolve it (%s); if it is on a private "
+			 "or loopback address, list it in allow_networks", host,
+			 gai_strerror(rc));
+		goto out;
+	}
+	for (ai = res; ai && w->nproxy < PROXY_ADDRS_MAX; ai = ai->ai_next) {
+		uint8_t a[16];
+
+		if (netguard_addr_of(ai->ai_addr, ai->ai_addrlen, a) == 0 &&
+		    !is_proxy(w, a))
+			memcpy(w->proxy_addr[w->nproxy++], a, 16);
+	}
+out:
+	if (res)
+		freeaddrinfo(res);
+	curl_free(host);
+	curl_url_cleanup(u);
+}
+
+/* The proxies curl may use: "proxy", or else the environment it reads
+ * when CURLOPT_PROXY is unset (no_proxy still applies either way). */
+static void find_proxies(struct worker *w)
+{
+	static const char *const env[] = { "http_proxy", "https_proxy",
+					   "HTTPS_PROXY", "all_proxy",
+					   "ALL_PROXY", NULL };
+	const char *v;
+
+	if (w->conf->proxy) {
+		add_proxy(w, w->conf->proxy);
+		return;
+	}
+	for (size_t i = 0; env[i]; i++)
+		if ((v = getenv(env[i])) && *v)
+			add_proxy(w, v);
+}
+
+/* ---- credentials ---- */
+
+/* Parses the "auth" entries, "HOST[:PORT] USER:PASSWORD", which conf.c
+ * has checked; the host is spelled as url_normalize() spells hosts. */
+static void parse_auth(struct worker *w)
+{
+	const struct conf_list *l = &w->conf->auth;
+
+	w->auth = l->n ? xcalloc(l->n, sizeof *w->auth) : NULL;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = l->v[i], *sp = strchr(s, ' '), *end, *colon;
+		struct auth_rule *r = &w->auth[w->nauth];
+		char *u, *norm;
+		const char *h;
+		size_t n;
+
+		if (!sp)
+			continue;
+		end = s[0] == '[' ? memchr(s, ']', (size_t)(sp - s)) : s;
+		colon = end ? memchr(end, ':', (size_t)(sp - end)) : NULL;
+		if (colon)
+			r->port = strtol(colon + 1, NULL, 10);
+		n = (size_t)((colon ? colon : sp) - s);
+		u = xasprintf("http://%.*s/", (int)n, s);
+		norm = url_normalize(u);
+		h = norm ? url_host(norm, &n) : NULL;
+		r->host = h ? xstrndup(h, n) : xstrndup(s, n);
+		r->hostlen = strlen(r->host);
+		r->userpwd = xstrdup(sp + 1);
+		free(norm);
+		free(u);
+		w->nauth++;
+	}
+}
+
+/* The credentials for normalized URL U: those of the rule for exactly its
+ * host and port, or NULL. */
+static const char *auth_for(const struct worker *w, const char *u)
+{
+	size_t an, hn;
+	const char *a = url_authority(u, &an), *h = url_host(u, &hn);
+	long port, def = strncmp(u, "https:", 6) == 0 ? 443 : 80;
+
+	if (!a || !h)
+		return NULL;
+	port = hn < an && h[hn] == ':' ? strtol(h + hn + 1, NULL, 10) : def;
+	for (size_t i = 0; i < w->nauth; i++) {
+		const struct auth_rule *r = &w->auth[i];
+
+		if (r->hostlen == hn && strncasecmp(r->host, h, hn) == 0 &&
+		    (r->port ? r->port : def) == port)
+			return r->userpwd;
+	}
+	return NULL;
+}
+
+/* ---- the template handle ---- */
+
+static CURL *make_proto(struct worker *w)
+{
+	const struct conf *c = w->conf;
 	CURL *e = curl_easy_init();
 
 	if (!e)
@@ -106,15 +347,31 @@ static CURL *make_proto(const struct conf *c)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, c->timeout_s);
-	/* A server trickling under 100 bytes/s for 30 s is cut off. */
+	/* A server trickling under 100 bytes/s for low_speed_time is cut
+	 * off ("timeout"). */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 100L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->low_speed_time_s);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_size);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 65536L);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	if (w->proxied)
+		curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, before_request);
+	if (w->headers)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, w->headers);
+	/* Unset, curl reads http_proxy, https_proxy, all_proxy, no_proxy. */
+	if (c->proxy)
+		curl_easy_setopt(e, CURLOPT_PROXY, c->proxy);
+	if (c->cookies)
+		curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+	if (w->nauth) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		/* Never to another host on a robots.txt redirect. */
+		curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	}
 	return e;
 }
 
@@ -125,20 +382,37 @@ static int start(struct worker *w, uint32_t id, const char *url, unsigned flags)
 	struct xfer *x = xcalloc(1, sizeof *x);
 
 	x->id = id;
+	x->w = w;
 	x->url = xstrdup(url);
 	x->robots = flags & ORDER_ROBOTS;
-	x->max = x->robots ? ROBOTS_MAX : (size_t)w->conf->max_size;
+	/* A robots.txt past 500 KiB is cut there (RFC 9309); a sitemap
+	 * (sent with ORDER_ROBOTS too: raw, redirects followed) may be as
+	 * large as any page and is cut at max_size. */
+	x->max = x->robots && !(flags & ORDER_SITEMAP) ? ROBOTS_MAX
+						       : (size_t)w->conf->max_size;
 	/* A finished handle keeps the template's options; only the ones set
 	 * per transfer below change. */
-	x->easy = w->nspare ? w->spare[--w->nspare] : curl_easy_duphandle(w->proto);
-	if (!x->easy)
-		abort();
+	if (w->nspare) {
+		x->easy = w->spare[--w->nspare];
+	} else {
+		x->easy = curl_easy_duphandle(w->proto);
+		if (!x->easy)
+			abort();
+		/* A duplicate does not inherit the share. */
+		if (w->share)
+			curl_easy_setopt(x->easy, CURLOPT_SHARE, w->share);
+	}
+	if (w->nauth)
+		curl_easy_setopt(x->easy, CURLOPT_USERPWD, auth_for(w, x->url));
 	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE,
 			 x->robots ? (curl_off_t)0 : (curl_off_t)w->conf->max_size);
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, x->robots ? 1L : 0L);
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_OPENSOCKETDATA, x);
+	if (w->proxied)
+		curl_easy_setopt(x->easy, CURLOPT_PREREQDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
 	if (curl_multi_add_handle(w->multi, x->easy) != CURLM_OK) {
 		log_error("curl_multi_add_handle failed for %s", url);
@@ -184,7 +458,8 @@ static const char *error_code(CURLcode rc, const struct xfer *x)
 	case CURLE_OPERATION_TIMEDOUT: return "timeout";
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY: return "dns";
-	case CURLE_COULDNT_CONNECT: return "connect";
+	case CURLE_COULDNT_CONNECT: return x->blocked ? "blocked-address" : "connect";
+	case CURLE_ABORTED_BY_CALLBACK: return x->blocked ? "blocked-address" : "fetch";
 	case CURLE_FILESIZE_EXCEEDED: return "too-large";
 	case CURLE_WRITE_ERROR: return x->too_large ? "too-large" : "write";
 	case CURLE_TOO_MANY_REDIRECTS: return "redirect-loop";
@@ -252,6 +527,82 @@ static const char *header_value(CURL *e, const char *name)
 	return h->value;
 }
 
+/* True if the N bytes at S are WORD, ignoring case. */
+static bool is_word(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && strncasecmp(s, word, n) == 0;
+}
+
+/* The enum result_flag bits of one X-Robots-Tag value for AGENT: comma-
+ * separated directives, where "NAME: directive" scopes that directive and
+ * the ones after it in the value to user agent NAME ("otherbot: noindex,
+ * nofollow") unless NAME is a directive that takes a value
+ * ("unavailable_after: 25 Jun 2010 15:00:00 PST").  "none" is "noindex,
+ * nofollow", as in <meta name="robots">. */
+static uint32_t xrobots_parse(const char *v, const char *agent)
+{
+	static const char *const valued[] = { "unavailable_after", "max-snippet",
+					      "max-image-preview",
+					      "max-video-preview", NULL };
+	bool applies = true;
+	uint32_t f = 0;
+
+	while (*v) {
+		const char *item, *colon;
+		size_t n, k, i;
+
+		v += strspn(v, " \t,");
+		n = strcspn(v, ",");
+		item = v;
+		v += n;
+		while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+			n--;
+		colon = memchr(item, ':', n);
+		if (colon) {
+			k = (size_t)(colon - item);
+			while (k > 0 && (item[k - 1] == ' ' || item[k - 1] == '\t'))
+				k--;
+			for (i = 0; valued[i] && !is_word(item, k, valued[i]); i++)
+				;
+			if (!valued[i] && k > 0 && !memchr(item, ' ', k)) {
+				applies = is_word(item, k, agent);
+				n -= (size_t)(colon + 1 - item);
+				item = colon + 1;
+				while (n > 0 && (*item == ' ' || *item == '\t')) {
+					item++;
+					n--;
+				}
+			}
+		}
+		if (!applies)
+			continue;
+		if (is_word(item, n, "none"))
+			f |= RESULT_NOINDEX | RESULT_NOFOLLOW;
+		else if (is_word(item, n, "noindex"))
+			f |= RESULT_NOINDEX;
+		else if (is_word(item, n, "nofollow"))
+			f |= RESULT_NOFOLLOW;
+	}
+	return f;
+}
+
+/* What every X-Robots-Tag header of the last response says to us. */
+static uint32_t xrobots_flags(const struct worker *w, CURL *e)
+{
+	struct curl_header *h;
+	uint32_t f = 0;
+	size_t n = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (curl_easy_header(e, "X-Robots-Tag", i, CURLH_HEADER, -1,
+				     &h) != CURLHE_OK)
+			break;
+		n = h->amount;
+		f |= xrobots_parse(h->value, w->agent);
+	}
+	return f;
+}
+
 static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 {
 	struct result r;
@@ -275,6 +626,15 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 
 	r.status = (uint32_t)status;
 	r.error = error_code(rc, x);
+	if (r.error && strcmp(r.error, "blocked-address") == 0) {
+		char ip[INET6_ADDRSTRLEN];
+
+		snprintf(x->errbuf, sizeof x->errbuf, "%s is a %s address; trawl "
+			 "does not connect there unless allow_networks "
+			 "(--allow-network) allows it",
+			 netguard_addr_str(x->blocked_addr, ip, sizeof ip),
+			 netguard_class_name(netguard_classify(x->blocked_addr)));
+	}
 	if (r.error && x->errbuf[0])
 		r.error_detail = x->errbuf;
 	if (!r.error && status >= 400)
@@ -290,6 +650,7 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 	r.elapsed_ms = (uint32_t)(total_us / 1000);
 	r.etag = header_value(x->easy, "ETag");
 	r.last_modified = header_value(x->easy, "Last-Modified");
+	r.retry_after = header_value(x->easy, "Retry-After");
 	r.content_hash = x->len ? url_fingerprint(x->body, x->len) : 0;
 
 	/* Fault tests make a page kill its parser (see README, Tests). */
@@ -315,7 +676,7 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 		atomic_store_explicit(&w->stats->phase, PHASE_FETCH, memory_order_relaxed);
 	}
 	if (parsed) {
-		r.flags |= RESULT_PARSED;
+		r.flags |= RESULT_PARSED | xrobots_flags(w, x->easy);
 		if (ex.noindex)
 			r.flags |= RESULT_NOINDEX;
 		if (ex.nofollow)
@@ -425,8 +786,28 @@ int worker_run(int slot, int fd, const struct conf *conf,
 	atomic_store_explicit(&stats->pid, (int32_t)getpid(), memory_order_relaxed);
 	atomic_store_explicit(&stats->phase, PHASE_FETCH, memory_order_relaxed);
 
+	robots_agent_token(conf->user_agent, w.agent, sizeof w.agent);
+	for (size_t i = 0; i < conf->headers.n; i++) {
+		struct curl_slist *l = curl_slist_append(w.headers, conf->headers.v[i]);
+
+		if (!l)
+			abort();
+		w.headers = l;
+	}
+	parse_auth(&w);
+	find_proxies(&w);
+	if (conf->cookies) {
+		/* One jar for all of this worker's transfers.  Single-threaded:
+		 * no lock callbacks. */
+		w.share = curl_share_init();
+		if (!w.share || curl_share_setopt(w.share, CURLSHOPT_SHARE,
+						  CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+			log_error("cannot initialize libcurl's cookie share");
+			goto out;
+		}
+	}
 	w.multi = curl_multi_init();
-	w.proto = make_proto(conf);
+	w.proto = make_proto(&w);
 	if (!w.multi || !w.proto) {
 		log_error("cannot initialize libcurl");
 		goto out;
@@ -476,6 +857,14 @@ out:
 	free(w.spare);
 	curl_easy_cleanup(w.proto);
 	curl_multi_cleanup(w.multi);
+	/* After every handle that points at them. */
+	curl_share_cleanup(w.share);
+	curl_slist_free_all(w.headers);
+	for (size_t i = 0; i < w.nauth; i++) {
+		free(w.auth[i].host);
+		free(w.auth[i].userpwd);
+	}
+	free(w.auth);
 	ipc_in_release(&w.in);
 	ipc_out_release(&w.out);
 	atomic_store_explicit(&stats->phase, PHASE_IDLE, memory_order_relaxed);

@@ -13,7 +13,9 @@
  *            that was being fetched when trawl stopped is still queued)
  *   done     fetched, a page row exists (whatever its HTTP status)
  *   failed   fetch failed for good (error set on its page row)
- *   skipped  never fetched, with a reason: scope, ...
+ *   skipped  never fetched, with a reason: scope, include, exclude,
+ *            robots, robots-unavailable, blocked-address, too-long, trap,
+ *            query-limit, host-limit (coord.h says when)
  *
  * All functions log their own errors (naming the database path and the
  * SQLite message) and return -1; callers only pass it up.
@@ -92,9 +94,49 @@ int store_url_set_depth(struct store *s, int64_t job, uint64_t fp, int depth);
  * LIMIT of them.  Returns the number of rows, -1 on error. */
 long store_url_queued(struct store *s, int64_t job, int64_t after, long limit,
 		      void (*fn)(void *arg, const struct url_row *r), void *arg);
-/* Calls FN for every URL of JOB (rebuilding the seen set on resume). */
+/* Calls FN for every URL of JOB (rebuilding the seen set on resume);
+ * r->url is set. */
 int store_url_all(struct store *s, int64_t job,
 		  void (*fn)(void *arg, const struct url_row *r), void *arg);
+/* Records LASTMOD (a sitemap's W3C datetime, as written) for JOB's URL
+ * with fingerprint FP, whatever its state. */
+int store_url_set_lastmod(struct store *s, int64_t job, uint64_t fp,
+			  const char *lastmod);
+
+/* robots.txt, kept per origin ("scheme://host[:port]") for every job of
+ * the file.  BODY is at most ROBOTS_MAX_BODY bytes (robots.h); SITEMAPS
+ * its Sitemap: URLs, one a line, or NULL. */
+struct robots_rec {
+	int64_t fetched_at;       /* ms since the epoch */
+	int status;               /* HTTP status of the answer */
+	char *body;               /* store_robots_get(): caller frees */
+	size_t body_len;
+	char *sitemaps;           /* likewise */
+};
+/* Fills *R with ORIGIN's stored robots.txt, whatever its age: 1, or 0
+ * if none is stored, -1 on error.  Caller frees with
+ * store_robots_rec_release(). */
+int store_robots_get(struct store *s, const char *origin, struct robots_rec *r);
+/* Stores R as ORIGIN's robots.txt, replacing what was there. */
+int store_robots_put(struct store *s, const char *origin,
+		     const struct robots_rec *r);
+void store_robots_rec_release(struct robots_rec *r);
+
+/* Sitemaps of a job, each fetched once.  DEPTH: 0 for a sitemap named by
+ * the config or a robots.txt, n + 1 for one listed by an index of depth
+ * n.  store_sitemap_add() returns 1 if URL was new to JOB (queued), 0 if
+ * JOB had it, -1 on error. */
+int store_sitemap_add(struct store *s, int64_t job, const char *url, int depth);
+/* Records the fetch of sitemap URL: STATE URL_DONE, URL_FAILED or
+ * URL_SKIPPED; STATUS the HTTP status (0: none); KIND "urlset", "index"
+ * or NULL; NURLS the entries it gave; ERROR NULL or why it failed. */
+int store_sitemap_done(struct store *s, int64_t job, const char *url, int state,
+		       int status, const char *kind, long nurls, const char *error);
+/* Calls FN for each queued sitemap of JOB, in the order they were added;
+ * returns the number of sitemaps JOB has in any state, or -1. */
+long store_sitemap_queued(struct store *s, int64_t job,
+			  void (*fn)(void *arg, const char *url, int depth),
+			  void *arg);
 
 /* Pages. */
 struct page_rec {

@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define APP_ID 0x7472776c /* "trwl" */
 
 static const char schema_v1[] =
@@ -75,6 +75,34 @@ static const char schema_v2[] =
 	" error TEXT);"
 	"CREATE INDEX items_job ON items(job, extractor, id);";
 
+/* Version 3: robots.txt kept across jobs, sitemaps per job, and the
+ * lastmod a sitemap gave a URL.
+ *  - robots: one row per origin ("scheme://host[:port]" as normalized URLs
+ *    spell it), shared by every job of the file: the answer's time (ms
+ *    since the epoch) and HTTP status, the body (at most 500 KiB, 2xx
+ *    only) and the Sitemap: URLs it lists, one a line.  Only answers that
+ *    decide the rules are kept (2xx, 3xx, 4xx but 429).
+ *  - sitemaps: each sitemap a job fetches, once: its depth below what
+ *    named it (0: the config or a robots.txt; 1.. : a sitemap index), its
+ *    state (queued 0, done 1, failed 2, skipped 3), and what came of it. */
+static const char schema_v3[] =
+	"CREATE TABLE robots("
+	" origin TEXT PRIMARY KEY,"
+	" fetched_at INTEGER NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" body BLOB,"
+	" sitemaps TEXT);"
+	"CREATE TABLE sitemaps("
+	" id INTEGER PRIMARY KEY,"
+	" job INTEGER NOT NULL REFERENCES jobs(id),"
+	" url TEXT NOT NULL,"
+	" depth INTEGER NOT NULL,"
+	" state INTEGER NOT NULL DEFAULT 0,"
+	" fetched_at INTEGER, status INTEGER, kind TEXT, urls INTEGER,"
+	" error TEXT,"
+	" UNIQUE(job, url));"
+	"ALTER TABLE urls ADD COLUMN lastmod TEXT;";
+
 enum stmt_id {
 	ST_URL_ADD,
 	ST_URL_DEPTH,
@@ -84,6 +112,7 @@ enum stmt_id {
 	ST_URL_SKIP,
 	ST_URL_RETRY,
 	ST_ITEM_ADD,
+	ST_URL_LASTMOD,
 	ST_COUNT
 };
 
@@ -106,6 +135,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_URL_RETRY] = "UPDATE urls SET attempts = ?2, next_at = ?3 WHERE id = ?1",
 	[ST_ITEM_ADD] = "INSERT INTO items(job, url_id, extractor, fields, error)"
 			" VALUES(?1, ?2, ?3, ?4, ?5)",
+	[ST_URL_LASTMOD] = "UPDATE urls SET lastmod = ?3 WHERE job = ?1 AND fp = ?2",
 };
 
 /* The checkpointer: a thread with its own connection that copies the WAL
@@ -296,9 +326,11 @@ static int migrate(struct store *s)
 		goto fail;
 	if (version < 2 && exec(s, schema_v2, "adding the items table") < 0)
 		goto fail;
-	/* Later versions: if (version < 3) ALTER ... here, in order. */
+	if (version < 3 && exec(s, schema_v3, "adding the robots and sitemaps tables") < 0)
+		goto fail;
+	/* Later versions: if (version < 4) ALTER ... here, in order. */
 	if (exec(s, "PRAGMA application_id = 1953658732;"
-		    "PRAGMA user_version = 2", "creating the schema") < 0 ||
+		    "PRAGMA user_version = 3", "creating the schema") < 0 ||
 	    exec(s, "COMMIT", "creating the schema") < 0)
 		goto fail;
 	return 0;
@@ -803,7 +835,7 @@ int store_url_all(struct store *s, int64_t job,
 	struct url_row r;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id, fp, depth, state FROM urls WHERE job = ?1",
+	if (sqlite3_prepare_v2(s->db, "SELECT id, fp, depth, state, url FROM urls WHERE job = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "reading URLs");
 	sqlite3_bind_int64(st, 1, job);
@@ -813,6 +845,7 @@ int store_url_all(struct store *s, int64_t job,
 		r.fp = (uint64_t)sqlite3_column_int64(st, 1);
 		r.depth = sqlite3_column_int(st, 2);
 		r.state = sqlite3_column_int(st, 3);
+		r.url = (const char *)sqlite3_column_text(st, 4);
 		fn(arg, &r);
 	}
 	sqlite3_finalize(st);
@@ -1086,4 +1119,147 @@ fail:
 	sqlite3_finalize(st);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+int store_url_set_lastmod(struct store *s, int64_t job, uint64_t fp,
+			  const char *lastmod)
+{
+	sqlite3_stmt *st = s->st[ST_URL_LASTMOD];
+
+	sqlite3_bind_int64(st, 1, job);
+	sqlite3_bind_int64(st, 2, (int64_t)fp);
+	bind_text_or_null(st, 3, lastmod);
+	return step_done(s, st, "recording a URL's lastmod");
+}
+
+/* ---- robots.txt and sitemaps: a few statements per host or sitemap,
+ * prepared when used ---- */
+
+void store_robots_rec_release(struct robots_rec *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	free(r->sitemaps);
+	r->body = r->sitemaps = NULL;
+	r->body_len = 0;
+}
+
+int store_robots_get(struct store *s, const char *origin, struct robots_rec *r)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	memset(r, 0, sizeof *r);
+	if (sqlite3_prepare_v2(s->db, "SELECT fetched_at, status, body, sitemaps"
+			       " FROM robots WHERE origin = ?1", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "reading a stored robots.txt");
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(st, 2);
+		size_t n = (size_t)sqlite3_column_bytes(st, 2);
+		const char *sm = col_text(st, 3);
+
+		r->fetched_at = sqlite3_column_int64(st, 0);
+		r->status = sqlite3_column_int(st, 1);
+		r->body = xmalloc(n + 1);
+		if (n)
+			memcpy(r->body, b, n);
+		r->body[n] = '\0';
+		r->body_len = n;
+		r->sitemaps = sm ? xstrdup(sm) : NULL;
+		ret = 1;
+	} else if (rc == SQLITE_DONE) {
+		ret = 0;
+	} else {
+		db_fail(s, "reading a stored robots.txt");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_robots_put(struct store *s, const char *origin,
+		     const struct robots_rec *r)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO robots(origin,"
+			       " fetched_at, status, body, sitemaps)"
+			       " VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "storing a robots.txt");
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, r->fetched_at);
+	sqlite3_bind_int(st, 3, r->status);
+	if (r->body)
+		sqlite3_bind_blob(st, 4, r->body, (int)r->body_len, SQLITE_STATIC);
+	bind_text_or_null(st, 5, r->sitemaps);
+	ret = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(s, "storing a robots.txt");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_sitemap_add(struct store *s, int64_t job, const char *url, int depth)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO sitemaps(job, url, depth)"
+			       " VALUES(?1, ?2, ?3) ON CONFLICT(job, url) DO NOTHING",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "adding a sitemap");
+	sqlite3_bind_int64(st, 1, job);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, depth);
+	ret = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(s->db) > 0
+					      : db_fail(s, "adding a sitemap");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_sitemap_done(struct store *s, int64_t job, const char *url, int state,
+		       int status, const char *kind, long nurls, const char *error)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE sitemaps SET state = ?3, status = ?4,"
+			       " kind = ?5, urls = ?6, error = ?7, fetched_at = ?8"
+			       " WHERE job = ?1 AND url = ?2", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "recording a sitemap");
+	sqlite3_bind_int64(st, 1, job);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, state);
+	sqlite3_bind_int(st, 4, status);
+	bind_text_or_null(st, 5, kind);
+	sqlite3_bind_int64(st, 6, nurls);
+	bind_text_or_null(st, 7, error);
+	sqlite3_bind_int64(st, 8, wall_ms());
+	ret = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(s, "recording a sitemap");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+long store_sitemap_queued(struct store *s, int64_t job,
+			  void (*fn)(void *arg, const char *url, int depth),
+			  void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t total = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT url, depth, state FROM sitemaps"
+			       " WHERE job = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "reading sitemaps");
+	sqlite3_bind_int64(st, 1, job);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		total++;
+		if (sqlite3_column_int(st, 2) == URL_QUEUED)
+			fn(arg, col_text(st, 0), sqlite3_column_int(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "reading sitemaps");
+	return (long)total;
 }

@@ -97,6 +97,7 @@ static void check_result(const struct result *r, const char *p0,
 	check_in(r->description, p0, end);
 	check_in(r->canonical, p0, end);
 	check_in(r->items, p0, end);
+	check_in(r->retry_after, p0, end);
 	FUZZ_CHECK(r->links != NULL);
 	check_in(r->links, p0, end);
 	FUZZ_CHECK(r->links + r->links_len < end);
@@ -143,7 +144,8 @@ static void try_result(const struct ipc_frame *frame)
 		   str_eq(r.title, r2.title) &&
 		   str_eq(r.description, r2.description) &&
 		   str_eq(r.canonical, r2.canonical) &&
-		   str_eq(r.items, r2.items));
+		   str_eq(r.items, r2.items) &&
+		   str_eq(r.retry_after, r2.retry_after));
 	FUZZ_CHECK(r.links_len == r2.links_len &&
 		   memcmp(r.links, r2.links, r.links_len) == 0);
 	FUZZ_CHECK((r.body == NULL) == (r2.body == NULL) &&
@@ -292,6 +294,7 @@ int main(int argc, char **argv)
 
 	memset(&r, 0, sizeof r);
 	r.status = 301;
+	r.retry_after = "Sun, 06 Nov 1994 08:49:37 GMT";
 	r.final_url = "http://127.0.0.1/old";
 	r.location = "http://127.0.0.1/new/";
 	r.content_type = "text/html";

@@ -46,6 +46,8 @@ struct testsrv {
 	char *fail_path;         /* answered with fail_status ... */
 	int fail_left;           /* ... this many more times (guarded by mu) */
 	unsigned fail_status;
+	testsrv_handler_fn *handler; /* set before the daemon starts */
+	void *handler_arg;
 	pthread_mutex_t mu;      /* guards the log */
 	struct testsrv_hit *log;
 	size_t nlog, caplog;
@@ -321,14 +323,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			return ret;
 		}
 	}
+	if (srv->handler) {
+		int rc = srv->handler(srv->handler_arg, c, target, srv->port);
+		if (rc != 0)
+			return rc > 0 ? MHD_YES : MHD_NO;
+	}
 	if (srv->root)
 		return serve_dir(srv, c, url);
-	if (strcmp(target, "/robots.txt") == 0)
+	if (strcmp(target, "/robots.txt") == 0 || !srv->site)
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "Not Found");
 	return serve_site(srv, c, target);
 }
 
-static struct testsrv *start(const struct site *site, const char *root)
+static struct testsrv *start(const struct site *site, const char *root,
+			     testsrv_handler_fn *handler, void *handler_arg)
 {
 	struct testsrv *srv = xcalloc(1, sizeof *srv);
 	const union MHD_DaemonInfo *info;
@@ -336,6 +344,8 @@ static struct testsrv *start(const struct site *site, const char *root)
 
 	srv->site = site;
 	srv->root = root ? xstrdup(root) : NULL;
+	srv->handler = handler;
+	srv->handler_arg = handler_arg;
 	atomic_init(&srv->delay_ms, 0);
 	pthread_mutex_init(&srv->mu, NULL);
 
@@ -374,7 +384,12 @@ fail:
 
 struct testsrv *testsrv_start(const struct site *site)
 {
-	return start(site, NULL);
+	return start(site, NULL, NULL, NULL);
+}
+
+struct testsrv *testsrv_start_handler(testsrv_handler_fn *fn, void *arg)
+{
+	return start(NULL, NULL, fn, arg);
 }
 
 struct testsrv *testsrv_start_dir(const char *root)
@@ -392,7 +407,7 @@ struct testsrv *testsrv_start_dir(const char *root)
 	n = strlen(copy);
 	while (n > 1 && copy[n - 1] == '/')
 		copy[--n] = '\0';
-	srv = start(NULL, copy);
+	srv = start(NULL, copy, NULL, NULL);
 	free(copy);
 	return srv;
 }

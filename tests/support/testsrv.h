@@ -40,6 +40,19 @@ struct testsrv *testsrv_start(const struct site *site);
  * index.html. */
 struct testsrv *testsrv_start_dir(const char *root);
 
+/* A handler answering requests itself (traps.h).  Called on MHD's thread
+ * for each GET or HEAD after the log, the delay, testsrv_fail_next() and
+ * the redirects, with the raw target (path?query) and the server's port.
+ * Returns 1 having queued a response on C, -1 if queueing failed (the
+ * connection is closed), or 0 to leave the request to the server. */
+struct MHD_Connection;
+typedef int testsrv_handler_fn(void *arg, struct MHD_Connection *c,
+			       const char *target, int port);
+
+/* Serve through FN (ARG borrowed; both must outlive the server); what FN
+ * leaves answers 404.  Caller stops with testsrv_stop(). */
+struct testsrv *testsrv_start_handler(testsrv_handler_fn *fn, void *arg);
+
 int testsrv_port(const struct testsrv *srv);
 
 /* "http://127.0.0.1:PORT" + PATH.  Caller frees with free(). */

@@ -65,6 +65,7 @@ static struct result sample(void)
 		.items = "[{\"extractor\":\"p\",\"fields\":{},\"error\":null}]",
 		.body = body,
 		.body_len = sizeof body,
+		.retry_after = "120",
 	};
 	return r;
 }
@@ -108,6 +109,7 @@ Test(proto, round_trips_result_with_links_and_body)
 	cr_expect(memcmp(g.links, links3, r.links_len) == 0);
 	cr_assert_eq(g.body_len, r.body_len);
 	cr_expect(memcmp(g.body, r.body, r.body_len) == 0, "binary body intact");
+	expect_str(g.retry_after, "120", "retry_after");
 }
 
 Test(proto, round_trips_failed_fetch_without_links_or_body)
@@ -130,6 +132,7 @@ Test(proto, round_trips_failed_fetch_without_links_or_body)
 	cr_expect_eq(g.links_len, 0);
 	cr_expect_null(g.body);
 	cr_expect_eq(g.body_len, 0);
+	expect_str(g.retry_after, NULL, "retry_after");
 }
 
 Test(proto, round_trips_many_results_in_one_stream)
