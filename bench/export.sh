@@ -21,9 +21,14 @@ runs=${EXPORT_RUNS:-3}
 dir=${EXPORT_DIR:-${TMPDIR:-/tmp}/trawl-bench-export}
 mkdir -p "$dir"
 
-# The version in the name: bump it when genitems.c writes other data.
+# The names carry genitems' data version (bump it when genitems.c writes
+# other data) and the database schema version, so that a cached database
+# from an older trawl is made again rather than refused.
+here=$(cd "$(dirname "$0")/.." && pwd)
+schema=$(sed -n 's/^#define SCHEMA_VERSION *//p' "$here/storage/store_sqlite.c")
+tag=v1-s${schema:-0}
 for n in 100000 1000000; do
-	db=$dir/items-v1-$n.db
+	db=$dir/items-$tag-$n.db
 	if [ ! -s "$db" ]; then
 		rm -f "$db" "$db-wal" "$db-shm"
 		echo "generating $db ..."
@@ -73,8 +78,8 @@ count() {
 	"$trawl" export -d "$1" --what "$2" -f csv -o /dev/stdout 2>/dev/null | tail -n +2 | wc -l
 }
 
-small=$dir/items-v1-100000.db
-big=$dir/items-v1-1000000.db
+small=$dir/items-$tag-100000.db
+big=$dir/items-$tag-1000000.db
 pages_big=$(count "$big" pages)
 row items jsonl 100000 "$small" -o /dev/null
 row items jsonl 1000000 "$big" -o /dev/null

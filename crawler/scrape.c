@@ -220,6 +220,30 @@ static void list_keys(const char *const *keys, char *buf, size_t sz)
 				      n ? ", " : "", *keys);
 }
 
+/* Fails on the first member of object V that is not one of KEYS: names
+ * the closest key, or else lists them all.  WORD is what a member is
+ * called ("option"), WHAT the object that takes them ("a field"). */
+static int check_keys(const json_t *v, const char *const *keys, const char *word,
+		      const char *what, struct scrape_err *err)
+{
+	const char *k, *near;
+	json_t *o;
+	char list[600];
+
+	json_object_foreach((json_t *)v, k, o) {
+		if (known(keys, k))
+			continue;
+		near = conf_closest(k, keys);
+		if (near)
+			return fail(err, k, "unknown %s \"%s\"; did you mean \"%s\"?",
+				    word, k, near);
+		list_keys(keys, list, sizeof list);
+		return fail(err, k, "unknown %s \"%s\"; %s takes %s", word, k,
+			    what, list);
+	}
+	return 0;
+}
+
 static bool default_fits(const json_t *d, enum value_type t)
 {
 	if (json_is_null(d))
@@ -239,7 +263,7 @@ static bool default_fits(const json_t *d, enum value_type t)
 static int field_compile(struct field *f, const char *name, const json_t *v,
 			 struct scrape_err *err)
 {
-	const char *k, *s;
+	const char *s;
 	json_t *o;
 	char why[600];
 
@@ -250,18 +274,8 @@ static int field_compile(struct field *f, const char *name, const json_t *v,
 		return fail(err, NULL, "a field is a CSS selector (a string) or "
 			    "an object of options");
 	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, o) {
-			if (!known(field_keys, k)) {
-				const char *near = conf_closest(k, field_keys);
-
-				if (near)
-					return fail(err, k, "unknown option \"%s\"; "
-						    "did you mean \"%s\"?", k, near);
-				list_keys(field_keys, why, sizeof why);
-				return fail(err, k, "unknown option \"%s\"; a "
-					    "field takes %s", k, why);
-			}
-		}
+		if (check_keys(v, field_keys, "option", "a field", err) < 0)
+			return -1;
 		if (json_object_get(v, "css") && json_object_get(v, "xpath"))
 			return fail(err, "xpath", "give \"css\" or \"xpath\", not both");
 		if ((o = json_object_get(v, "css")) && !json_is_string(o))
@@ -358,18 +372,8 @@ static int rule_compile(struct scrape *s, struct rule *r, const json_t *v,
 	if (!json_is_object(v))
 		return fail(err, NULL, "an extractor is an object with \"name\" "
 			    "and \"fields\" (see config/README.md)");
-	json_object_foreach((json_t *)v, k, o) {
-		if (!known(rule_keys, k)) {
-			const char *near = conf_closest(k, rule_keys);
-
-			if (near)
-				return fail(err, k, "unknown key \"%s\"; did you "
-					    "mean \"%s\"?", k, near);
-			list_keys(rule_keys, why, sizeof why);
-			return fail(err, k, "unknown key \"%s\"; an extractor "
-				    "takes %s", k, why);
-		}
-	}
+	if (check_keys(v, rule_keys, "key", "an extractor", err) < 0)
+		return -1;
 	name = json_string_value(json_object_get(v, "name"));
 	if (!name || !*name || strlen(name) > 63 || !utf8_valid(name, strlen(name)))
 		return fail(err, "name", "an extractor needs a \"name\": text "

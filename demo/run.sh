@@ -15,51 +15,17 @@ TRAWL=${1:?$usage}
 TESTSRV=${2:?$usage}
 here=$(cd "$(dirname "$0")" && pwd)
 out=demo-out
+name=demo
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
 
-for bin in "$TRAWL" "$TESTSRV"; do
-	if [ ! -x "$bin" ]; then
-		echo "demo: $bin is not an executable; build it with make demo" >&2
-		exit 2
-	fi
-done
+need_executables "$TRAWL" "$TESTSRV"
 
 mkdir -p "$out"
 rm -f "$out/demo.db" "$out/demo.db-wal" "$out/demo.db-shm" \
 	"$out/demo.db-journal" "$out/demo.jsonl" "$out/port"
 
-srv=
-stop_server() {
-	if [ -n "$srv" ]; then
-		kill "$srv" 2>/dev/null || true
-		wait "$srv" 2>/dev/null || true
-		srv=
-	fi
-}
-trap stop_server EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$TESTSRV" --dir "$here/site" --port-file "$out/port" --max-seconds 600 \
-	>"$out/server.log" 2>&1 &
-srv=$!
-
-# Wait for the port file, at most 10 s.
-tries=0
-while [ ! -s "$out/port" ]; do
-	if ! kill -0 "$srv" 2>/dev/null; then
-		echo "demo: the test server exited; its log:" >&2
-		cat "$out/server.log" >&2
-		srv=
-		exit 1
-	fi
-	tries=$((tries + 1))
-	if [ "$tries" -gt 100 ]; then
-		echo "demo: the test server did not start within 10 s" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-port=$(cat "$out/port")
+start_server "$TESTSRV" "$here/site" "$out/port" "$out/server.log"
 seed="http://127.0.0.1:$port/index.html"
 
 echo "demo: serving $here/site at http://127.0.0.1:$port/"

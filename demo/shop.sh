@@ -17,13 +17,11 @@ TRAWL=${1:?$usage}
 TESTSRV=${2:?$usage}
 here=$(cd "$(dirname "$0")" && pwd)
 out=demo-out
+name=demo-shop
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
 
-for bin in "$TRAWL" "$TESTSRV"; do
-	if [ ! -x "$bin" ]; then
-		echo "demo-shop: $bin is not an executable; build it with make demo-shop" >&2
-		exit 2
-	fi
-done
+need_executables "$TRAWL" "$TESTSRV"
 
 # Show paths under the current directory as relative ones.
 rel() {
@@ -43,39 +41,8 @@ mkdir -p "$out"
 rm -f "$db" "$db-wal" "$db-shm" "$db-journal" "$jsonl" "$products" \
 	"$listing" "$out/shop-port"
 
-srv=
-stop_server() {
-	if [ -n "$srv" ]; then
-		kill "$srv" 2>/dev/null || true
-		wait "$srv" 2>/dev/null || true
-		srv=
-	fi
-}
-trap stop_server EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$TESTSRV" --dir "$here/shop" --port-file "$out/shop-port" --max-seconds 600 \
-	>"$out/shop-server.log" 2>&1 &
-srv=$!
-
-# Wait for the port file, at most 10 s.
-tries=0
-while [ ! -s "$out/shop-port" ]; do
-	if ! kill -0 "$srv" 2>/dev/null; then
-		echo "demo-shop: the test server exited; its log:" >&2
-		cat "$out/shop-server.log" >&2
-		srv=
-		exit 1
-	fi
-	tries=$((tries + 1))
-	if [ "$tries" -gt 100 ]; then
-		echo "demo-shop: the test server did not start within 10 s" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-seed="http://127.0.0.1:$(cat "$out/shop-port")/"
+start_server "$TESTSRV" "$here/shop" "$out/shop-port" "$out/shop-server.log"
+seed="http://127.0.0.1:$port/"
 
 echo "demo-shop: serving $site at $seed"
 echo "demo-shop: $TRAWL crawl -c $config --db $db $seed"

@@ -465,10 +465,12 @@ static void csv_str(struct out *o, const char *s)
 struct tcache {
 	bool valid;
 	time_t sec;
-	char iso[32];
+	char quoted[48];
+	size_t len;
 };
 
-/* MS as ISO 8601 UTC to the second ("2026-11-21T23:00:00Z").  Items of one
+/* MS as ISO 8601 UTC to the second, as a JSON string ("2026-11-21T23:00:00Z"
+ * in its quotes), c->len bytes; borrowed until the next call.  Items of one
  * page share their time: the last one is kept. */
 static const char *iso_time(struct tcache *c, int64_t ms)
 {
@@ -476,12 +478,14 @@ static const char *iso_time(struct tcache *c, int64_t ms)
 	struct tm tm;
 
 	if (!c->valid || c->sec != t) {
-		gmtime_r(&t, &tm);
-		strftime(c->iso, sizeof c->iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (!gmtime_r(&t, &tm))
+			memset(&tm, 0, sizeof tm); /* never for int64 ms: a year fits */
+		c->len = strftime(c->quoted, sizeof c->quoted,
+				  "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
 		c->sec = t;
 		c->valid = true;
 	}
-	return c->iso;
+	return c->quoted;
 }
 
 /* ---- checking an item's fields text -------------------------------- */
@@ -827,28 +831,90 @@ static int stop_check(struct exp *e)
 	return 0;
 }
 
-static void rec_begin(struct exp *e)
+/* A record is written field by field, in its CSV column order, between
+ * rec_begin() and rec_end(): each field a member "name":value of a JSON
+ * object (the first one opens it) or a CSV cell.  Inline: these run for
+ * every field of millions of rows. */
+static inline void rec_begin(struct exp *e)
 {
 	if (e->o->fmt == EXPORT_JSON)
 		out_put(&e->out, e->n ? ",\n" : "\n", e->n ? 2 : 1);
 }
 
-static void rec_end(struct exp *e)
+static inline void rec_end(struct exp *e)
 {
-	if (e->o->fmt == EXPORT_JSONL)
-		out_putc(&e->out, '\n');
-	else if (e->o->fmt == EXPORT_CSV)
+	if (e->o->fmt == EXPORT_CSV) {
 		out_put(&e->out, "\r\n", 2);
+	} else {
+		out_putc(&e->out, '}');
+		if (e->o->fmt == EXPORT_JSONL)
+			out_putc(&e->out, '\n');
+	}
 	e->n++;
 }
 
-/* A string literal, its length known at compile time. */
-#define KEY(o, lit) out_put((o), lit, sizeof lit - 1)
+/* A field's name as the two arguments NAME, N of the field writers: the
+ * JSON text before its value, SEP "name":, where SEP is "{" for the first
+ * field of a record and "," for the others. */
+#define FIELD(sep, name) sep "\"" name "\":", sizeof sep "\"" name "\":" - 1
+
+/* What goes before a field's value: NAME in JSON, the comma in CSV. */
+static inline void field_begin(struct exp *e, const char *name, size_t n)
+{
+	if (e->o->fmt != EXPORT_CSV)
+		out_put(&e->out, name, n);
+	else if (name[0] == ',')
+		out_putc(&e->out, ',');
+}
+
+/* S as a JSON string (null for NULL) or a CSV cell (empty for NULL). */
+static inline void field_str(struct exp *e, const char *name, size_t n, const char *s)
+{
+	field_begin(e, name, n);
+	if (e->o->fmt == EXPORT_CSV)
+		csv_str(&e->out, s);
+	else
+		json_str(&e->out, s);
+}
+
+static inline void field_int(struct exp *e, const char *name, size_t n, long long v)
+{
+	field_begin(e, name, n);
+	out_int(&e->out, v);
+}
+
+/* MS as ISO 8601 UTC, a string in JSON. */
+static inline void field_time(struct exp *e, const char *name, size_t n, int64_t ms)
+{
+	const char *t = iso_time(&e->tc, ms);
+
+	field_begin(e, name, n);
+	if (e->o->fmt == EXPORT_CSV)
+		out_put(&e->out, t + 1, e->tc.len - 2);
+	else
+		out_put(&e->out, t, e->tc.len);
+}
+
+/* The JSON value PUT writes for page P, as it is or as a CSV cell. */
+static void field_json(struct exp *e, const char *name, size_t n,
+		       void (*put)(struct out *, const struct page_rec *),
+		       const struct page_rec *p)
+{
+	field_begin(e, name, n);
+	if (e->o->fmt != EXPORT_CSV) {
+		put(&e->out, p);
+		return;
+	}
+	e->cell.len = 0;
+	put(&e->cell, p);
+	csv_cell(&e->out, e->cell.buf, e->cell.len);
+}
 
 /* A page's fields as the earlier export wrote them: {} if absent or not
  * a JSON object, else re-dumped by jansson. */
-static void page_fields(struct out *o, const char *text)
+static void page_fields(struct out *o, const struct page_rec *p)
 {
+	const char *text = p->fields;
 	json_t *j;
 
 	if (!text || strcmp(text, "{}") == 0) {
@@ -885,6 +951,7 @@ static void page_links(struct out *o, const struct page_rec *p)
 	out_putc(o, ']');
 }
 
+/* The CSV header of pages: the fields write_page() writes. */
 static const char *const page_cols[] = {
 	"job", "url", "final_url", "status", "depth", "fetched_at", "content_type",
 	"bytes", "elapsed_ms", "title", "description", "canonical", "links",
@@ -894,78 +961,25 @@ static const char *const page_cols[] = {
 static int write_page(void *arg, const struct page_rec *p)
 {
 	struct exp *e = arg;
-	struct out *o = &e->out;
 
 	if (stop_check(e) < 0)
 		return -1;
 	rec_begin(e);
-	if (e->o->fmt == EXPORT_CSV) {
-		csv_str(o, p->job_name);
-		out_putc(o, ',');
-		csv_str(o, p->url);
-		out_putc(o, ',');
-		csv_str(o, p->final_url);
-		out_putc(o, ',');
-		out_int(o, p->status);
-		out_putc(o, ',');
-		out_int(o, p->depth);
-		out_putc(o, ',');
-		out_puts(o, iso_time(&e->tc, p->fetched_at));
-		out_putc(o, ',');
-		csv_str(o, p->content_type);
-		out_putc(o, ',');
-		out_int(o, p->bytes);
-		out_putc(o, ',');
-		out_int(o, p->elapsed_ms);
-		out_putc(o, ',');
-		csv_str(o, p->title);
-		out_putc(o, ',');
-		csv_str(o, p->description);
-		out_putc(o, ',');
-		csv_str(o, p->canonical);
-		out_putc(o, ',');
-		e->cell.len = 0;
-		page_links(&e->cell, p);
-		csv_cell(o, e->cell.buf, e->cell.len);
-		out_putc(o, ',');
-		e->cell.len = 0;
-		page_fields(&e->cell, p->fields);
-		csv_cell(o, e->cell.buf, e->cell.len);
-		out_putc(o, ',');
-		csv_str(o, p->error);
-	} else {
-		KEY(o, "{\"job\":");
-		json_str(o, p->job_name);
-		KEY(o, ",\"url\":");
-		json_str(o, p->url);
-		KEY(o, ",\"final_url\":");
-		json_str(o, p->final_url);
-		KEY(o, ",\"status\":");
-		out_int(o, p->status);
-		KEY(o, ",\"depth\":");
-		out_int(o, p->depth);
-		KEY(o, ",\"fetched_at\":\"");
-		out_puts(o, iso_time(&e->tc, p->fetched_at));
-		KEY(o, "\",\"content_type\":");
-		json_str(o, p->content_type);
-		KEY(o, ",\"bytes\":");
-		out_int(o, p->bytes);
-		KEY(o, ",\"elapsed_ms\":");
-		out_int(o, p->elapsed_ms);
-		KEY(o, ",\"title\":");
-		json_str(o, p->title);
-		KEY(o, ",\"description\":");
-		json_str(o, p->description);
-		KEY(o, ",\"canonical\":");
-		json_str(o, p->canonical);
-		KEY(o, ",\"links\":");
-		page_links(o, p);
-		KEY(o, ",\"fields\":");
-		page_fields(o, p->fields);
-		KEY(o, ",\"error\":");
-		json_str(o, p->error);
-		out_putc(o, '}');
-	}
+	field_str(e, FIELD("{", "job"), p->job_name);
+	field_str(e, FIELD(",", "url"), p->url);
+	field_str(e, FIELD(",", "final_url"), p->final_url);
+	field_int(e, FIELD(",", "status"), p->status);
+	field_int(e, FIELD(",", "depth"), p->depth);
+	field_time(e, FIELD(",", "fetched_at"), p->fetched_at);
+	field_str(e, FIELD(",", "content_type"), p->content_type);
+	field_int(e, FIELD(",", "bytes"), p->bytes);
+	field_int(e, FIELD(",", "elapsed_ms"), p->elapsed_ms);
+	field_str(e, FIELD(",", "title"), p->title);
+	field_str(e, FIELD(",", "description"), p->description);
+	field_str(e, FIELD(",", "canonical"), p->canonical);
+	field_json(e, FIELD(",", "links"), page_links, p);
+	field_json(e, FIELD(",", "fields"), page_fields, p);
+	field_str(e, FIELD(",", "error"), p->error);
 	rec_end(e);
 	return 0;
 }
@@ -973,28 +987,15 @@ static int write_page(void *arg, const struct page_rec *p)
 static int write_links(void *arg, const struct page_rec *p)
 {
 	struct exp *e = arg;
-	struct out *o = &e->out;
 	size_t n;
 
 	if (stop_check(e) < 0)
 		return -1;
 	FOR_EACH_LINK(p, l, n) {
 		rec_begin(e);
-		if (e->o->fmt == EXPORT_CSV) {
-			csv_str(o, p->job_name);
-			out_putc(o, ',');
-			csv_str(o, p->url);
-			out_putc(o, ',');
-			csv_str(o, l);
-		} else {
-			KEY(o, "{\"job\":");
-			json_str(o, p->job_name);
-			KEY(o, ",\"from\":");
-			json_str(o, p->url);
-			KEY(o, ",\"to\":");
-			json_str(o, l);
-			out_putc(o, '}');
-		}
+		field_str(e, FIELD("{", "job"), p->job_name);
+		field_str(e, FIELD(",", "from"), p->url);
+		field_str(e, FIELD(",", "to"), l);
 		rec_end(e);
 	}
 	return 0;
@@ -1032,57 +1033,46 @@ static const char *item_fields(struct exp *e, const char *text)
 	return e->fixed;
 }
 
-/* A JSON string (quotes included, N bytes) as CSV text. */
-static void csv_json_string(struct exp *e, const char *s, size_t n, bool esc)
+/* The JSON string text at S (quotes included, N bytes) decoded into the
+ * memory buffer DST, replacing what it held; NULs (from \u0000) are
+ * dropped: they have no place in CSV. */
+static void unquote(struct out *dst, const char *s, size_t n)
 {
-	json_t *j;
-	const char *v, *nul;
-	size_t len;
+	json_t *j = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	const char *v = json_string_value(j), *nul;
+	size_t len = json_string_length(j);
 
-	if (!esc) {
-		csv_cell(&e->out, s + 1, n - 2);
-		return;
-	}
-	j = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-	v = json_string_value(j);
-	len = json_string_length(j);
-	/* NULs (from \u0000) have no place in CSV: dropped. */
-	e->cell.len = 0;
+	dst->len = 0;
 	while (v && len && (nul = memchr(v, '\0', len)) != NULL) {
-		out_put(&e->cell, v, (size_t)(nul - v));
+		out_put(dst, v, (size_t)(nul - v));
 		len -= (size_t)(nul - v) + 1;
 		v = nul + 1;
 	}
 	if (v)
-		out_put(&e->cell, v, len);
-	csv_cell(&e->out, e->cell.buf, e->cell.len);
+		out_put(dst, v, len);
 	json_decref(j);
+}
+
+/* A JSON string (quotes included, N bytes) as CSV text. */
+static void csv_json_string(struct exp *e, const char *s, size_t n, bool esc)
+{
+	if (!esc) {
+		csv_cell(&e->out, s + 1, n - 2);
+		return;
+	}
+	unquote(&e->cell, s, n);
+	csv_cell(&e->out, e->cell.buf, e->cell.len);
 }
 
 /* Member M's name (borrowed until the next call), *LEN bytes, decoded
  * and without NULs (\u0000 has no place in a CSV header). */
 static const char *member_key(struct exp *e, const struct member *m, size_t *len)
 {
-	json_t *j;
-	const char *v, *nul;
-	size_t n;
-
 	if (!m->kesc) {
 		*len = m->klen - 2;
 		return m->key + 1;
 	}
-	j = json_loadb(m->key, m->klen, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-	v = json_string_value(j);
-	n = json_string_length(j);
-	e->key.len = 0;
-	while (v && n && (nul = memchr(v, '\0', n)) != NULL) {
-		out_put(&e->key, v, (size_t)(nul - v));
-		n -= (size_t)(nul - v) + 1;
-		v = nul + 1;
-	}
-	if (v)
-		out_put(&e->key, v, n);
-	json_decref(j);
+	unquote(&e->key, m->key, m->klen);
 	*len = e->key.len;
 	return e->key.buf ? e->key.buf : "";
 }
@@ -1117,7 +1107,6 @@ static int collect_columns(void *arg, const struct item_rec *it)
 
 static void item_csv(struct exp *e, const struct item_rec *it)
 {
-	struct out *o = &e->out;
 	size_t i;
 
 	e->m.want = true;
@@ -1131,33 +1120,25 @@ static void item_csv(struct exp *e, const struct item_rec *it)
 		if (col >= 0)
 			e->colval[col] = (long)i; /* a repeated name: the last wins */
 	}
+	/* Each column's cell and a comma, as csv_header() writes the names;
+	 * so the cells of the metadata follow with no comma before the first. */
 	for (i = 0; i < e->cols.n; i++) {
-		const struct member *m;
-		if (i)
-			out_putc(o, ',');
-		if (e->colval[i] < 0)
-			continue;
-		m = &e->m.v[e->colval[i]];
-		if (m->type == JT_STRING)
+		const struct member *m = e->colval[i] < 0 ? NULL : &e->m.v[e->colval[i]];
+		if (m && m->type == JT_STRING)
 			csv_json_string(e, m->val, m->vlen, m->vesc);
-		else if (m->type != JT_NULL)
-			csv_cell(o, m->val, m->vlen);
+		else if (m && m->type != JT_NULL)
+			csv_cell(&e->out, m->val, m->vlen);
+		out_putc(&e->out, ',');
 	}
-	if (e->cols.n)
-		out_putc(o, ',');
-	csv_str(o, it->url);
-	out_putc(o, ',');
-	csv_str(o, it->extractor);
-	out_putc(o, ',');
-	out_puts(o, iso_time(&e->tc, it->fetched_at));
-	out_putc(o, ',');
-	csv_str(o, it->error);
+	field_str(e, FIELD("{", "_url"), it->url);
+	field_str(e, FIELD(",", "_extractor"), it->extractor);
+	field_time(e, FIELD(",", "_fetched_at"), it->fetched_at);
+	field_str(e, FIELD(",", "_error"), it->error);
 }
 
 static int write_item(void *arg, const struct item_rec *it)
 {
 	struct exp *e = arg;
-	struct out *o = &e->out;
 
 	if (stop_check(e) < 0)
 		return -1;
@@ -1169,19 +1150,13 @@ static int write_item(void *arg, const struct item_rec *it)
 	if (e->o->fmt == EXPORT_CSV) {
 		item_csv(e, it);
 	} else {
-		KEY(o, "{\"job\":");
-		json_str(o, it->job_name);
-		KEY(o, ",\"extractor\":");
-		json_str(o, it->extractor);
-		KEY(o, ",\"url\":");
-		json_str(o, it->url);
-		KEY(o, ",\"fetched_at\":\"");
-		out_puts(o, iso_time(&e->tc, it->fetched_at));
-		KEY(o, "\",\"fields\":");
-		out_puts(o, item_fields(e, it->fields));
-		KEY(o, ",\"error\":");
-		json_str(o, it->error);
-		out_putc(o, '}');
+		field_str(e, FIELD("{", "job"), it->job_name);
+		field_str(e, FIELD(",", "extractor"), it->extractor);
+		field_str(e, FIELD(",", "url"), it->url);
+		field_time(e, FIELD(",", "fetched_at"), it->fetched_at);
+		field_begin(e, FIELD(",", "fields"));
+		out_puts(&e->out, item_fields(e, it->fields));
+		field_str(e, FIELD(",", "error"), it->error);
 	}
 	rec_end(e);
 	return 0;
