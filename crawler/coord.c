@@ -20,8 +20,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cookies.h"
 #include "frontier.h"
 #include "log.h"
 #include "progress.h"
@@ -41,6 +43,8 @@
  * ends, say) is killed and replaced.  TRAWL_TEST_STUCK_MS overrides it for
  * the tests. */
 #define STUCK_MS 60000
+/* At the end, how long workers have to send their last cookies. */
+#define COLLECT_MS 2000
 
 struct order {
 	struct fentry *e;    /* the URL of a page order */
@@ -116,6 +120,9 @@ struct coord {
 	long long stuck_ms;      /* heartbeat limit */
 	uint64_t rng;            /* xorshift state for retry jitter */
 	int64_t retried;
+
+	struct cookies jar;      /* the job's cookies ("cookies") */
+	bool collecting;         /* workers told to stop; none respawned */
 
 	int sigfd;
 	int signals;
@@ -349,7 +356,7 @@ static void free_host_data(void *arg, struct host *h)
 	frontier_host_set_data(h, NULL);
 }
 
-static void sitemap_add(struct coord *c, const char *url, int depth, bool scoped);
+static void queue_sitemap(struct coord *c, const char *url, int depth, bool scoped);
 
 /* Rules RB (taken over) now apply to host H: its Crawl-delay, the sitemaps
  * it names (with conf->sitemaps), a word if the parse was cut. */
@@ -385,7 +392,7 @@ static void robots_apply(struct coord *c, struct host *h, struct hstate *hs,
 		if (n && url_base_init(&base, self) == 0) {
 			for (i = 0; i < n; i++) {
 				char *u = url_resolve(&base, sm[i], strlen(sm[i]));
-				sitemap_add(c, u ? u : sm[i], 0, true);
+				queue_sitemap(c, u ? u : sm[i], 0, true);
 				free(u);
 			}
 			url_base_release(&base);
@@ -674,7 +681,7 @@ static void smq_release(struct smqueue *q)
 /* Adds sitemap URL (as written; normalized here) of DEPTH to the job, to
  * be fetched once.  SCOPED: only if it is in scope (a sitemap named by a
  * robots.txt or an index; those given in the config make the scope). */
-static void sitemap_add(struct coord *c, const char *url, int depth, bool scoped)
+static void queue_sitemap(struct coord *c, const char *url, int depth, bool scoped)
 {
 	char *u = url_normalize(url);
 	int rc;
@@ -715,7 +722,7 @@ static void sitemap_add(struct coord *c, const char *url, int depth, bool scoped
 
 /* Queues LOC, listed by a sitemap, as a seed found at depth 0 (scope,
  * limits and robots.txt apply as to a link), and records its LASTMOD. */
-static int sitemap_loc(struct coord *c, const char *loc, const char *lastmod)
+static int take_sitemap_loc(struct coord *c, const char *loc, const char *lastmod)
 {
 	size_t len = strlen(loc);
 	uint64_t fp = url_fingerprint(loc, len);
@@ -747,7 +754,7 @@ static int sitemap_loc(struct coord *c, const char *loc, const char *lastmod)
 
 /* Takes the result of the fetch of sitemap URL of DEPTH.  -1 on a storage
  * error. */
-static int sitemap_done(struct coord *c, const char *url, int depth,
+static int took_sitemap(struct coord *c, const char *url, int depth,
 			const struct result *r)
 {
 	struct sitemap sm;
@@ -785,11 +792,11 @@ static int sitemap_done(struct coord *c, const char *url, int depth,
 	if (sm.kind == SITEMAP_INDEX) {
 		kind = "index";
 		for (i = 0; i < sm.n; i++)
-			sitemap_add(c, sm.e[i].loc, depth + 1, true);
+			queue_sitemap(c, sm.e[i].loc, depth + 1, true);
 	} else if (sm.kind == SITEMAP_URLSET) {
 		kind = "urlset";
 		for (i = 0; i < sm.n && rc == 0; i++)
-			rc = sitemap_loc(c, sm.e[i].loc, sm.e[i].lastmod);
+			rc = take_sitemap_loc(c, sm.e[i].loc, sm.e[i].lastmod);
 	} else {
 		log_warn("sitemap %s: not a sitemap (no <urlset>, <sitemapindex> "
 			 "or URL lines)", url);
@@ -804,7 +811,7 @@ static int sitemap_done(struct coord *c, const char *url, int depth,
 }
 
 /* Sends the next sitemap to worker WI. */
-static void sitemap_send(struct coord *c, int wi)
+static void send_sitemap(struct coord *c, int wi)
 {
 	struct smqueue *q = &c->smq;
 	uint32_t id = order_new(c, NULL, NULL, wi);
@@ -819,7 +826,7 @@ static void sitemap_send(struct coord *c, int wi)
 	proto_put_order(&c->sv.w[wi].out, id, o->sitemap, ORDER_SITEMAP | ORDER_ROBOTS);
 }
 
-static void sitemap_requeue_all(void *arg, const char *url, int depth)
+static void requeue_sitemap(void *arg, const char *url, int depth)
 {
 	struct coord *c = arg;
 
@@ -950,11 +957,20 @@ static int store_result(struct coord *c, struct fentry *e, const struct result *
 	p.error = r->error;
 	p.body = r->body;
 	p.body_len = r->body_len;
+	/* noindex (<meta name=robots>, X-Robots-Tag): the fetch is recorded,
+	 * the content is not, and exports leave the page out. */
+	if (r->flags & RESULT_NOINDEX) {
+		p.noindex = true;
+		p.title = p.description = p.canonical = NULL;
+		p.body = NULL;
+		p.body_len = 0;
+	}
 	state = r->error && r->status == 0 ? URL_FAILED : URL_DONE;
 	if (tx_touch(c) < 0 || (stored = store_page_add(c->store, c->job, &p, state)) < 0)
 		return -1;
 	/* A page fetched twice (at-least-once) has its items stored once. */
-	if (stored && r->items && store_items(c, e->id, e->url, r->items) < 0)
+	if (stored && r->items && !p.noindex &&
+	    store_items(c, e->id, e->url, r->items) < 0)
 		return -1;
 	c->pages++;
 	c->queued--;
@@ -977,6 +993,47 @@ static int store_result(struct coord *c, struct fentry *e, const struct result *
 }
 
 static void worker_lost(struct coord *c, int slot);
+
+/* ---- cookies ---- */
+
+/* Queues the job's jar for the new worker in SLOT: its first message. */
+static void send_jar(struct coord *c, int slot)
+{
+	char *text;
+	size_t len;
+
+	if (!c->conf->cookies || c->sv.w[slot].fd < 0)
+		return;
+	text = cookies_text(&c->jar, &len);
+	if (len)
+		proto_put_cookies(&c->sv.w[slot].out, text, len);
+	free(text);
+}
+
+/* Merges the cookies a worker sent into the job's jar (the latest wins),
+ * stores the jar with the current batch, and passes the lines that
+ * changed it to every worker, the sender too: all apply them in this
+ * order, so two workers that set the same cookie at once end up agreeing.
+ * -1 on a storage error. */
+static int took_cookies(struct coord *c, const char *text, size_t len)
+{
+	char *changed = NULL, *all;
+	size_t clen = 0, alen;
+	int i, rc;
+
+	if (cookies_merge(&c->jar, text, len, (int64_t)time(NULL), &changed,
+			  &clen) == 0)
+		return 0;
+	all = cookies_text(&c->jar, &alen);
+	rc = tx_touch(c) < 0 || store_job_set_cookies(c->store, c->job, all, alen) < 0
+		     ? -1 : 0;
+	free(all);
+	for (i = 0; changed && i < c->sv.n; i++)
+		if (c->sv.w[i].fd >= 0)
+			proto_put_cookies(&c->sv.w[i].out, changed, clen);
+	free(changed);
+	return rc;
+}
 
 /* Handles what worker SLOT sent.  Returns -1 on a storage error. */
 static int read_worker(struct coord *c, int slot)
@@ -1002,6 +1059,20 @@ static int read_worker(struct coord *c, int slot)
 				w->ready = true;
 				continue;
 			}
+			if (f.type == IPC_COOKIES && c->conf->cookies) {
+				const char *text;
+				size_t len;
+
+				if (proto_get_cookies(&f, &text, &len) < 0) {
+					log_error("worker %d sent a malformed cookies "
+						  "frame; replacing it", slot);
+					worker_lost(c, slot);
+					return 0;
+				}
+				if (took_cookies(c, text, len) < 0)
+					return -1;
+				continue;
+			}
 			if (f.type != IPC_RESULT || f.id == 0 || f.id > c->norders ||
 			    !c->orders[f.id - 1].used || c->orders[f.id - 1].worker != slot ||
 			    proto_get_result(&f, &r) < 0) {
@@ -1012,14 +1083,24 @@ static int read_worker(struct coord *c, int slot)
 			}
 			{
 				struct order o = order_end(c, f.id);
+				struct host *oh = o.robots ? o.robots : o.e ? o.e->host : NULL;
 				long long ra;
+				long d;
+
+				/* The delay also runs from each answer: a server
+				 * logs a request when it arrives, not when trawl
+				 * sent it, and with per_host 1 it then never sees
+				 * two requests closer than the delay, however late
+				 * the first one reached it. */
+				if (oh && (d = frontier_host_delay_ms(c->fr, oh)) > 0)
+					frontier_host_pause(oh, now_ms() + d);
 				if (o.robots) {
 					if (robots_done(c, o.robots, &r) < 0)
 						return -1;
 					continue;
 				}
 				if (o.sitemap) {
-					rc = sitemap_done(c, o.sitemap, o.smdepth, &r);
+					rc = took_sitemap(c, o.sitemap, o.smdepth, &r);
 					free(o.sitemap);
 					if (rc < 0)
 						return -1;
@@ -1110,9 +1191,21 @@ static void worker_lost(struct coord *c, int slot)
 			c->fatal = true;
 		frontier_done(c->fr, e);
 	}
+	if (c->collecting) {
+		/* Exiting as told; supervise_stop() reaps it. */
+		close(c->sv.w[slot].fd);
+		c->sv.w[slot].fd = -1;
+		c->sv.w[slot].ready = false;
+		c->sv.w[slot].inflight = 0;
+		return;
+	}
 	supervise_lost(&c->sv, slot);
-	if (!c->draining && supervise_spawn(&c->sv, slot) < 0)
-		c->fatal = true;
+	if (!c->draining) {
+		if (supervise_spawn(&c->sv, slot) < 0)
+			c->fatal = true;
+		else
+			send_jar(c, slot);
+	}
 }
 
 /* Kills workers whose heartbeat (stats beat) stopped moving. */
@@ -1199,7 +1292,7 @@ static long long dispatch(struct coord *c)
 		const char *why = NULL;
 
 		if (c->smq.head < c->smq.n && c->sitemap_inflight < SITEMAP_INFLIGHT) {
-			sitemap_send(c, pick_worker(c, NULL));
+			send_sitemap(c, pick_worker(c, NULL));
 			continue;
 		}
 		if (!(e = frontier_pop(c->fr, now, &wake)))
@@ -1275,6 +1368,56 @@ static void read_signals(struct coord *c)
 	}
 }
 
+/* Tells every worker to stop and takes what they send until they are
+ * gone or COLLECT_MS passes: a worker sends its cookies at most once a
+ * second, so the changes of its last second come now. */
+static void collect_cookies(struct coord *c)
+{
+	struct pollfd *pfd = xcalloc((size_t)c->sv.n, sizeof *pfd);
+	long long deadline = now_ms() + COLLECT_MS;
+	int i, np, slot;
+
+	c->collecting = true;
+	for (i = 0; i < c->sv.n; i++) {
+		if (c->sv.w[i].fd < 0)
+			continue;
+		ipc_begin(&c->sv.w[i].out, IPC_STOP, 0);
+		ipc_end(&c->sv.w[i].out);
+	}
+	while (!c->fatal) {
+		long long left = deadline - now_ms();
+
+		for (i = 0, np = 0; i < c->sv.n; i++) {
+			struct wslot *w = &c->sv.w[i];
+
+			if (w->fd < 0)
+				continue;
+			if (ipc_pending(&w->out) && ipc_flush(&w->out, w->fd) < 0) {
+				worker_lost(c, i);
+				continue;
+			}
+			pfd[np].fd = w->fd;
+			pfd[np].events = POLLIN | (ipc_pending(&w->out) ? POLLOUT : 0);
+			pfd[np].revents = 0;
+			np++;
+		}
+		if (np == 0 || left <= 0)
+			break;
+		if (poll(pfd, (nfds_t)np, (int)left) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < np && !c->fatal; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			for (slot = 0; slot < c->sv.n; slot++)
+				if (c->sv.w[slot].fd == pfd[i].fd)
+					break;
+			if (slot < c->sv.n && read_worker(c, slot) < 0)
+				c->fatal = true;
+		}
+	}
+	free(pfd);
+}
+
 /* ---- setup ---- */
 
 /* Stores seed U (normalized) and adds its host to the scope. */
@@ -1340,7 +1483,7 @@ static int add_seeds(struct coord *c, struct conf_list *seeds)
 static int add_sitemaps(struct coord *c)
 {
 	const struct conf_list *l = &c->conf->sitemap;
-	long n = store_sitemap_queued(c->store, c->job, sitemap_requeue_all, c);
+	long n = store_sitemap_queued(c->store, c->job, requeue_sitemap, c);
 	size_t i;
 
 	if (n < 0)
@@ -1360,7 +1503,7 @@ static int add_sitemaps(struct coord *c)
 			c->scope_hosts[c->nscope++] = xstrndup(h, hn);
 		}
 		free(u);
-		sitemap_add(c, l->v[i], 0, false);
+		queue_sitemap(c, l->v[i], 0, false);
 	}
 	return c->fatal ? -1 : 0;
 }
@@ -1571,8 +1714,20 @@ int coord_run(struct conf *cf, struct conf_list *seeds)
 	for (i = 0; i < c.norders; i++)
 		c.free_ids[i] = c.norders - i;
 	c.nfree = c.norders;
+	if (cf->cookies) {
+		char *text = NULL;
+		size_t len = 0;
+
+		if (store_job_cookies(c.store, c.job, &text, &len) < 0)
+			goto out;
+		if (text)
+			cookies_merge(&c.jar, text, len, (int64_t)time(NULL), NULL, NULL);
+		free(text);
+	}
 	if (supervise_start(&c.sv, cf, (int)cf->workers) < 0)
 		goto out;
+	for (i = 0; i < (uint32_t)c.sv.n; i++)
+		send_jar(&c, (int)i);
 	if (tx_touch(&c) < 0 || frontier_load(c.fr) < 0 || add_seeds(&c, seeds) < 0 ||
 	    add_sitemaps(&c) < 0 || tx_commit(&c) < 0)
 		goto out;
@@ -1593,6 +1748,11 @@ int coord_run(struct conf *cf, struct conf_list *seeds)
 
 	progress_init(&c.prog, cf->progress && !cf->quiet);
 	ret = loop(&c);
+	if (cf->cookies && ret != EXIT_RUNTIME && c.signals < 2) {
+		collect_cookies(&c);
+		if (c.fatal)
+			ret = EXIT_RUNTIME;
+	}
 	if (tx_commit(&c) < 0)
 		ret = EXIT_RUNTIME;
 	supervise_stop(&c.sv, c.signals >= 2 ? 0 : 2000);
@@ -1621,6 +1781,7 @@ out:
 		free(c.orders[i].sitemap);
 	}
 	smq_release(&c.smq);
+	cookies_release(&c.jar);
 	if (c.fr)
 		frontier_each_host(c.fr, free_host_data, NULL);
 	frontier_free(c.fr);

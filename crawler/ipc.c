@@ -19,6 +19,7 @@ const char *ipc_type_name(unsigned type)
 	case IPC_RESULT: return "result";
 	case IPC_READY: return "ready";
 	case IPC_STOP: return "stop";
+	case IPC_COOKIES: return "cookies";
 	}
 	return "unknown";
 }

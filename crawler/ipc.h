@@ -33,6 +33,7 @@ enum ipc_type {
 	IPC_RESULT = 2,   /* worker -> coordinator: what the fetch gave */
 	IPC_READY = 3,    /* worker -> coordinator: started, pid */
 	IPC_STOP = 4,     /* coordinator -> worker: finish in flight, exit */
+	IPC_COOKIES = 5,  /* both ways: cookie jar lines ("cookies") */
 };
 
 /* Name of a frame type for logs ("order", "result", ...; "unknown"). */

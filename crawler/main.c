@@ -444,6 +444,7 @@ static int cmd_status(int argc, char **argv)
 		json_object_set_new(o, "pages", json_integer(c.pages));
 		json_object_set_new(o, "http", http);
 		json_object_set_new(o, "errors", json_integer(c.errors));
+		json_object_set_new(o, "noindex", json_integer(c.noindex));
 		json_object_set_new(o, "items", json_integer(c.items));
 		json_object_set_new(o, "invalid_items", json_integer(c.invalid_items));
 		json_object_set_new(o, "extractors", ex);
@@ -455,8 +456,12 @@ static int cmd_status(int argc, char **argv)
 		printf("urls:  %lld done, %lld queued, %lld failed, %lld skipped\n",
 		       (long long)c.by_state[URL_DONE], (long long)c.by_state[URL_QUEUED],
 		       (long long)c.by_state[URL_FAILED], (long long)c.by_state[URL_SKIPPED]);
-		printf("pages: %lld, %lld with errors\n", (long long)c.pages,
+		printf("pages: %lld, %lld with errors", (long long)c.pages,
 		       (long long)c.errors);
+		if (c.noindex)
+			printf(", %lld noindex (fetched, not exported)",
+			       (long long)c.noindex);
+		printf("\n");
 		printf("http: ");
 		for (i = 0; i < c.nhttp; i++)
 			printf(" %d: %lld%s", c.http[i].status, (long long)c.http[i].n,

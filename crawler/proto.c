@@ -1,8 +1,10 @@
 /*
- * proto.c - order and result messages (see proto.h).  Runs on both ends,
- * once per page each way.
+ * proto.c - the messages of proto.h.  Runs on both ends: orders and
+ * results once per page each way, cookies at most about once a second.
  */
 #include "proto.h"
+
+#include "cookies.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,52 @@ int proto_get_result(struct ipc_frame *f, struct result *r)
 		p += len + 1;
 	}
 	if (i != r->nlinks)
+		return -1;
+	return ipc_frame_end(f);
+}
+
+/* Lines in the LEN bytes at TEXT, if each is 1..COOKIES_LINE_MAX bytes
+ * without NUL or CR and ends with '\n'; else -1. */
+static long count_lines(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	long n = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l;
+
+		if (!nl)
+			return -1;
+		l = (size_t)(nl - p);
+		if (l == 0 || l > COOKIES_LINE_MAX || memchr(p, '\0', l) ||
+		    memchr(p, '\r', l))
+			return -1;
+		n++;
+		p = nl + 1;
+	}
+	return n;
+}
+
+void proto_put_cookies(struct ipc_out *o, const char *text, size_t len)
+{
+	long n = count_lines(text, len);
+
+	ipc_begin(o, IPC_COOKIES, 0);
+	ipc_put_u32(o, n < 0 ? 0 : (uint32_t)n);
+	ipc_put_strn(o, text ? text : "", len);
+	ipc_end(o);
+}
+
+int proto_get_cookies(struct ipc_frame *f, const char **text, size_t *len)
+{
+	uint32_t n;
+
+	if (f->id != 0 || f->flags != 0 ||
+	    f->end - f->p > (long)COOKIES_TEXT_MAX + 16 ||
+	    ipc_get_u32(f, &n) < 0 || n > COOKIES_MAX ||
+	    ipc_get_str(f, text, len) < 0 || !*text || *len > COOKIES_TEXT_MAX ||
+	    count_lines(*text, *len) != (long)n)
 		return -1;
 	return ipc_frame_end(f);
 }

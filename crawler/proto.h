@@ -8,6 +8,15 @@
  *   result  (worker -> coordinator)  id = the order's id; struct result
  *   ready   (worker -> coordinator)  id = 0; pid
  *   stop    (coordinator -> worker)  finish what is in flight, then exit
+ *   cookies (both ways)              id = 0; cookie jar text (cookies.h)
+ *
+ * "cookies" exists only with conf->cookies.  Worker -> coordinator: the
+ * lines of the worker's jar that changed since it last sent or was sent
+ * some (tombstones for cookies it dropped), at most about once a second
+ * and when told to stop.  Coordinator -> worker: the whole job's jar as
+ * the first message to a new worker, then the lines a worker's message
+ * changed in the job's jar, to every worker (its sender too, so every jar
+ * ends up in the coordinator's order).
  */
 #ifndef TRAWL_PROTO_H
 #define TRAWL_PROTO_H
@@ -69,5 +78,16 @@ int proto_get_order(struct ipc_frame *f, const char **url);
 
 void proto_put_result(struct ipc_out *o, uint32_t id, const struct result *r);
 int proto_get_result(struct ipc_frame *f, struct result *r);
+
+/* TEXT: LEN bytes of lines each ended by '\n' (cookies.h), at most
+ * COOKIES_MAX lines and COOKIES_TEXT_MAX bytes. */
+void proto_put_cookies(struct ipc_out *o, const char *text, size_t len);
+/* Returns 0 with *TEXT (borrowed from the frame, NUL-terminated) and
+ * *LEN set, or -1 if the frame is malformed: an id or flags not 0, over
+ * the caps, a line empty or over COOKIES_LINE_MAX, a NUL or '\r' in it,
+ * a last line without its '\n', a line count not the one announced.
+ * Whether each line is a well-formed cookie is cookies_merge()'s to
+ * judge. */
+int proto_get_cookies(struct ipc_frame *f, const char **text, size_t *len);
 
 #endif

@@ -13,6 +13,14 @@
  * URL, the per-transfer pointers and, when "auth" is set, the credentials
  * for the URL's host change.  Every new connection passes the address
  * guard (netguard.h) in open_socket(), before the socket exists.
+ *
+ * With "cookies", every handle shares one jar (a curl share); a bare
+ * handle on that share reads and writes it.  After a response that set a
+ * cookie, what changed in the jar goes to the coordinator, ahead of the
+ * response's result: at once if it is the first change this second or
+ * brings a new cookie (a login's session must be everywhere before the
+ * pages it opens are ordered), else with the next once-a-second tick; and
+ * when told to stop.  What the coordinator sends goes into the jar.
  */
 #include "worker.h"
 
@@ -27,9 +35,11 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cookies.h"
 #include "extract.h"
 #include "log.h"
 #include "netguard.h"
@@ -81,6 +91,12 @@ struct worker {
 
 	struct curl_slist *headers; /* conf->headers; every handle points here */
 	CURLSH *share;        /* the cookie jar ("cookies"), or NULL */
+	CURL *jar;            /* a handle on the share, never transferring:
+				 reads and fills the jar */
+	struct cookies known; /* the jar as the coordinator knows it */
+	bool cookies_dirty;   /* a response set cookies since the last sync */
+	long long cookies_at; /* start of the current second (monotonic ms) */
+	int cookies_sent;     /* messages sent in it */
 	struct auth_rule *auth;
 	size_t nauth;
 	bool proxied;         /* a proxy is configured or in the environment */
@@ -603,6 +619,116 @@ static uint32_t xrobots_flags(const struct worker *w, CURL *e)
 	return f;
 }
 
+/* ---- cookies ---- */
+
+#define COOKIES_SYNC_MS 1000
+/* Messages a second for new cookies, beyond the first (a site that makes
+ * up a cookie per page must not make a message per page). */
+#define COOKIES_BURST 8
+/* Over this many cookies, a response does not look at the jar: the tick
+ * does. */
+#define COOKIES_EAGER_MAX 1000
+
+enum sync_when { SYNC_NOW, SYNC_IF_URGENT };
+
+/* True if a response of transfer E (any hop of a followed redirect) had a
+ * Set-Cookie header. */
+static bool sets_cookies(CURL *e)
+{
+	struct curl_header *h;
+	long hops = 0;
+
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &hops);
+	for (long i = 0; i <= hops && i <= 10; i++)
+		if (curl_easy_header(e, "Set-Cookie", 0, CURLH_HEADER, (int)i,
+				     &h) == CURLHE_OK)
+			return true;
+	return false;
+}
+
+/* Sends the coordinator what changed in the jar since it last heard:
+ * WHEN SYNC_NOW, or SYNC_IF_URGENT if it is the first message this second
+ * or a new cookie within the burst allowance (else the change waits for
+ * the tick, cookies_dirty still set). */
+static void sync_cookies(struct worker *w, enum sync_when when)
+{
+	struct curl_slist *list = NULL, *l;
+	struct cookies cur;
+	char *text = NULL, *diff;
+	size_t len = 0, cap = 0, dlen, added = 0;
+	int64_t now = (int64_t)time(NULL);
+	long long ms = now_ms();
+
+	if (ms - w->cookies_at >= COOKIES_SYNC_MS) {
+		w->cookies_at = ms;
+		w->cookies_sent = 0;
+	}
+	if (curl_easy_getinfo(w->jar, CURLINFO_COOKIELIST, &list) != CURLE_OK) {
+		log_warn("cannot read libcurl's cookie jar");
+		w->cookies_dirty = false;
+		return;
+	}
+	/* Lines cookies.h cannot take (over COOKIES_LINE_MAX) stay here. */
+	for (l = list; l && len <= 4 * COOKIES_TEXT_MAX; l = l->next) {
+		size_t n = strlen(l->data);
+
+		if (cookies_line_ok(l->data, n) < 0)
+			continue;
+		if (len + n + 1 > cap) {
+			cap = cap ? cap * 2 : 4096;
+			while (cap < len + n + 1)
+				cap *= 2;
+			text = xrealloc(text, cap);
+		}
+		memcpy(text + len, l->data, n);
+		len += n;
+		text[len++] = '\n';
+	}
+	curl_slist_free_all(list);
+	cookies_init(&cur);
+	cookies_merge(&cur, text ? text : "", len, now, NULL, NULL);
+	free(text);
+	diff = cookies_diff(&w->known, &cur, now, &dlen, &added);
+	if (diff && when == SYNC_IF_URGENT && w->cookies_sent > 0 &&
+	    (!added || w->cookies_sent > COOKIES_BURST)) {
+		cookies_release(&cur);
+		free(diff);
+		return;
+	}
+	if (diff) {
+		proto_put_cookies(&w->out, diff, dlen);
+		w->cookies_sent++;
+	}
+	cookies_release(&w->known);
+	w->known = cur;
+	w->cookies_dirty = false;
+	free(diff);
+}
+
+/* Puts the LEN bytes of jar text TEXT (from the coordinator) into the
+ * jar, after sending what changed here, which they may overwrite. */
+static void apply_cookies(struct worker *w, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	char line[COOKIES_LINE_MAX + 1];
+
+	if (w->cookies_dirty)
+		sync_cookies(w, SYNC_NOW);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		/* Only cookie lines: libcurl would also obey "ALL", "FLUSH". */
+		if (cookies_line_ok(p, n) == 0) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			curl_easy_setopt(w->jar, CURLOPT_COOKIELIST, line);
+		}
+		p += n + 1;
+	}
+	cookies_merge(&w->known, text, len, (int64_t)time(NULL), NULL, NULL);
+}
+
 static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 {
 	struct result r;
@@ -697,6 +823,13 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 			r.body_len = zlen;
 		}
 	}
+	/* Cookies ahead of the result: the coordinator has them before it
+	 * orders the links of the page that set them. */
+	if (w->share && sets_cookies(x->easy)) {
+		w->cookies_dirty = true;
+		if (w->known.n < COOKIES_EAGER_MAX)
+			sync_cookies(w, SYNC_IF_URGENT);
+	}
 	proto_put_result(&w->out, x->id, &r);
 	atomic_store_explicit(&w->stats->handling, 0, memory_order_relaxed);
 
@@ -720,7 +853,8 @@ static void finish(struct worker *w, struct xfer *x, CURLcode rc)
 static int read_orders(struct worker *w)
 {
 	struct ipc_frame f;
-	const char *url;
+	const char *url, *text;
+	size_t len;
 	long n;
 	int rc;
 
@@ -741,6 +875,14 @@ static int read_orders(struct worker *w)
 				break;
 			case IPC_STOP:
 				w->stopping = true;
+				break;
+			case IPC_COOKIES:
+				if (!w->share ||
+				    proto_get_cookies(&f, &text, &len) < 0) {
+					log_error("malformed cookies frame");
+					return -1;
+				}
+				apply_cookies(w, text, len);
 				break;
 			default:
 				log_error("unexpected %s frame", ipc_type_name(f.type));
@@ -805,6 +947,11 @@ int worker_run(int slot, int fd, const struct conf *conf,
 			log_error("cannot initialize libcurl's cookie share");
 			goto out;
 		}
+		w.jar = curl_easy_init();
+		if (!w.jar || curl_easy_setopt(w.jar, CURLOPT_SHARE, w.share) != CURLE_OK) {
+			log_error("cannot initialize libcurl's cookie jar");
+			goto out;
+		}
 	}
 	w.multi = curl_multi_init();
 	w.proto = make_proto(&w);
@@ -838,6 +985,9 @@ int worker_run(int slot, int fd, const struct conf *conf,
 		}
 		if (read_orders(&w) < 0)
 			break;
+		if (w.cookies_dirty && (w.stopping ||
+					now_ms() - w.cookies_at >= COOKIES_SYNC_MS))
+			sync_cookies(&w, SYNC_NOW);
 		if (ipc_flush(&w.out, fd) < 0)
 			break;
 		if (w.stopping && w.running == 0 && ipc_pending(&w.out) == 0) {
@@ -857,6 +1007,8 @@ out:
 	free(w.spare);
 	curl_easy_cleanup(w.proto);
 	curl_multi_cleanup(w.multi);
+	curl_easy_cleanup(w.jar);
+	cookies_release(&w.known);
 	/* After every handle that points at them. */
 	curl_share_cleanup(w.share);
 	curl_slist_free_all(w.headers);

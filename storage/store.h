@@ -61,6 +61,14 @@ int store_job_claim(struct store *s, const char *name, const char *config,
 		    int64_t *job, bool *resumed);
 /* Sets the job's state ("finished", "stopped") and releases the claim. */
 int store_job_release(struct store *s, int64_t job, const char *state);
+/* The job's cookie jar ("cookies"; Netscape lines, each ended by '\n'):
+ * *TEXT NULL if none was stored, else caller frees with free(); *LEN its
+ * length. */
+int store_job_cookies(struct store *s, int64_t job, char **text, size_t *len);
+/* Replaces the job's cookie jar with the LEN bytes of TEXT.  Call inside
+ * store_begin()/store_commit(), with the results that set the cookies. */
+int store_job_set_cookies(struct store *s, int64_t job, const char *text,
+			  size_t len);
 /* Looks job NAME up; NAME NULL means the only job (-1 with a message that
  * lists the jobs if there are several).  Caller frees fields with
  * store_job_info_release(). */
@@ -159,6 +167,8 @@ struct page_rec {
 	const char *error;        /* NULL if the fetch worked */
 	const void *body;         /* zlib-compressed body or NULL */
 	size_t body_len;
+	bool noindex;             /* the page asked not to be indexed: store
+				     the fetch, not the content */
 };
 
 /* Stores a fetch result and moves its URL to STATE (done or failed).
@@ -216,7 +226,7 @@ int store_item_each(struct store *s, int64_t job, const struct store_filter *f,
 /* Counts for `status`. */
 struct job_counts {
 	int64_t by_state[4];      /* indexed by enum url_state */
-	int64_t pages, errors;
+	int64_t pages, errors, noindex;
 	struct { int status; int64_t n; } http[64];
 	size_t nhttp;
 	int64_t items, invalid_items;

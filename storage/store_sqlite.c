@@ -84,7 +84,14 @@ static const char schema_v2[] =
  *    decide the rules are kept (2xx, 3xx, 4xx but 429).
  *  - sitemaps: each sitemap a job fetches, once: its depth below what
  *    named it (0: the config or a robots.txt; 1.. : a sitemap index), its
- *    state (queued 0, done 1, failed 2, skipped 3), and what came of it. */
+ *    state (queued 0, done 1, failed 2, skipped 3), and what came of it.
+ *  - urls.lastmod: the sitemap's lastmod of the URL, as written.
+ *  - pages.noindex: the page asked not to be indexed (<meta name=robots>
+ *    or X-Robots-Tag): its row keeps the fetch (status, sizes, times) but
+ *    not its content, it has no items, and exports leave it out.
+ *  - jobs.cookies: the job's cookie jar with "cookies" on, Netscape lines
+ *    (crawler/cookies.h), written in the batch transaction of the results
+ *    that set them; NULL when the job never kept cookies. */
 static const char schema_v3[] =
 	"CREATE TABLE robots("
 	" origin TEXT PRIMARY KEY,"
@@ -101,7 +108,9 @@ static const char schema_v3[] =
 	" fetched_at INTEGER, status INTEGER, kind TEXT, urls INTEGER,"
 	" error TEXT,"
 	" UNIQUE(job, url));"
-	"ALTER TABLE urls ADD COLUMN lastmod TEXT;";
+	"ALTER TABLE urls ADD COLUMN lastmod TEXT;"
+	"ALTER TABLE pages ADD COLUMN noindex INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE jobs ADD COLUMN cookies TEXT;";
 
 enum stmt_id {
 	ST_URL_ADD,
@@ -127,9 +136,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_URL_STATE] = "UPDATE urls SET state = ?2, attempts = attempts + 1 WHERE id = ?1",
 	[ST_PAGE_ADD] = "INSERT INTO pages(job, url_id, final_url, status, depth,"
 			" fetched_at, content_type, bytes, elapsed_ms, etag, last_modified,"
-			" content_hash, title, description, canonical, links, fields, error, body)"
+			" content_hash, title, description, canonical, links, fields, error, body,"
+			" noindex)"
 			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-			" ?14, ?15, ?16, ?17, ?18, ?19)"
+			" ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
 			" ON CONFLICT(url_id) DO NOTHING",
 	[ST_URL_SKIP] = "UPDATE urls SET state = 3, reason = ?2 WHERE id = ?1",
 	[ST_URL_RETRY] = "UPDATE urls SET attempts = ?2, next_at = ?3 WHERE id = ?1",
@@ -685,6 +695,45 @@ int store_job_release(struct store *s, int64_t job, const char *state)
 	return ret;
 }
 
+int store_job_cookies(struct store *s, int64_t job, char **text, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT cookies FROM jobs WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "reading the job's cookies");
+	sqlite3_bind_int64(st, 1, job);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		*text = xstrndup((const char *)sqlite3_column_text(st, 0), *len);
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return db_fail(s, "reading the job's cookies");
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int store_job_set_cookies(struct store *s, int64_t job, const char *text,
+			  size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE jobs SET cookies = ?2 WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "storing the job's cookies");
+	sqlite3_bind_int64(st, 1, job);
+	sqlite3_bind_text(st, 2, text ? text : "", (int)len, SQLITE_STATIC);
+	ret = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(s, "storing the job's cookies");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int store_job_find(struct store *s, const char *name, struct job_info *ji)
 {
 	sqlite3_stmt *st = NULL;
@@ -889,6 +938,7 @@ int store_page_add(struct store *s, int64_t job, const struct page_rec *p,
 	bind_text_or_null(st, 18, p->error);
 	if (p->body)
 		sqlite3_bind_blob(st, 19, p->body, (int)p->body_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 20, p->noindex);
 	if (step_done(s, st, "storing a page") < 0)
 		return -1;
 	stored = sqlite3_changes(s->db) > 0;
@@ -971,6 +1021,7 @@ int store_page_each(struct store *s, int64_t job, const struct store_filter *f,
 			       " p.error, p.url_id, p.etag, p.last_modified, p.content_hash"
 			       " FROM pages p JOIN urls u ON u.id = p.url_id"
 			       " JOIN jobs j ON j.id = p.job WHERE p.job = ?1"
+			       " AND p.noindex = 0"
 			       FILTER_SQL("p.error") " ORDER BY p.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "reading pages");
@@ -1074,7 +1125,8 @@ int store_job_counts(struct store *s, int64_t job, struct job_counts *c)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(s->db, "SELECT status, count(*), sum(error IS NOT NULL)"
+	if (sqlite3_prepare_v2(s->db, "SELECT status, count(*), sum(error IS NOT NULL),"
+			       " sum(noindex)"
 			       " FROM pages WHERE job = ?1 GROUP BY status ORDER BY status",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto fail;
@@ -1083,6 +1135,7 @@ int store_job_counts(struct store *s, int64_t job, struct job_counts *c)
 		int64_t n = sqlite3_column_int64(st, 1);
 		c->pages += n;
 		c->errors += sqlite3_column_int64(st, 2);
+		c->noindex += sqlite3_column_int64(st, 3);
 		if (c->nhttp < sizeof c->http / sizeof c->http[0]) {
 			c->http[c->nhttp].status = sqlite3_column_int(st, 0);
 			c->http[c->nhttp].n = n;

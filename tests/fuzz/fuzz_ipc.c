@@ -11,8 +11,9 @@
  * After each chunk, ipc_next() is called until it wants more bytes; a
  * malformed stream (-1) ends the input, as the coordinator drops such a
  * peer.  Each frame is decoded as an order and, from the start again, as a
- * result.  When a decode succeeds, every string it returned must lie in
- * the frame, NUL-terminated, the links blob must hold nlinks links, and
+ * result and as cookies.  When a decode succeeds, every string it returned
+ * must lie in the frame, NUL-terminated, the links blob must hold nlinks
+ * links, the cookie text must be lines within the caps, and
  * encoding the message again with proto_put_*() and decoding that must
  * give the same message: the two ends of the protocol cannot disagree.
  *
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cookies.h"
 #include "fuzz.h"
 #include "ipc.h"
 #include "proto.h"
@@ -155,6 +157,41 @@ static void try_result(const struct ipc_frame *frame)
 	ipc_out_release(&o);
 }
 
+static void try_cookies(const struct ipc_frame *frame)
+{
+	struct ipc_frame f = *frame, g;
+	struct ipc_out o;
+	struct ipc_in in;
+	const char *text, *text2, *p, *nl;
+	size_t len, len2, lines = 0;
+
+	if (proto_get_cookies(&f, &text, &len) < 0)
+		return;
+	FUZZ_CHECK(f.p == f.end);
+	FUZZ_CHECK(text != NULL && frame->id == 0 && frame->flags == 0);
+	check_in(text, frame->p, frame->end);
+	FUZZ_CHECK(text + len < frame->end && text[len] == '\0');
+	FUZZ_CHECK(len <= COOKIES_TEXT_MAX);
+	/* Lines of 1..COOKIES_LINE_MAX bytes, each ended, no NUL or CR. */
+	for (p = text; p < text + len; p = nl + 1, lines++) {
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		FUZZ_CHECK(nl != NULL && nl > p && nl - p <= COOKIES_LINE_MAX);
+		FUZZ_CHECK(!memchr(p, '\0', (size_t)(nl - p)) &&
+			   !memchr(p, '\r', (size_t)(nl - p)));
+	}
+	FUZZ_CHECK(lines <= COOKIES_MAX);
+
+	ipc_out_init(&o);
+	ipc_in_init(&in);
+	proto_put_cookies(&o, text, len);
+	reread(&o, &in, &g);
+	FUZZ_CHECK(g.type == IPC_COOKIES && g.id == 0 && g.flags == 0);
+	FUZZ_CHECK(proto_get_cookies(&g, &text2, &len2) == 0);
+	FUZZ_CHECK(len == len2 && memcmp(text, text2, len) == 0);
+	ipc_in_release(&in);
+	ipc_out_release(&o);
+}
+
 /* Reads the payload as a run of strings, then of u64s: the typed getters
  * on their own, whatever the frame holds. */
 static void try_getters(const struct ipc_frame *frame)
@@ -212,6 +249,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   f.end <= in.data + in.len);
 			try_order(&f);
 			try_result(&f);
+			try_cookies(&f);
 			try_getters(&f);
 		}
 	}
@@ -238,6 +276,10 @@ static void save(const char *dir, const char *name, const struct ipc_out *o)
 int main(int argc, char **argv)
 {
 	static const char links[] = "http://127.0.0.1/a\0http://127.0.0.1/b\0";
+	static const char cookies[] =
+		"#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tabc\n"
+		".example.com\tTRUE\t/a\tTRUE\t1999999999\tk\t\n"
+		"127.0.0.1\tFALSE\t/\tFALSE\t1\tgone\tx\n";
 	struct result r;
 	struct ipc_out o;
 
@@ -302,6 +344,12 @@ int main(int argc, char **argv)
 	ipc_out_init(&o);
 	proto_put_result(&o, 11, &r);
 	save(argv[1], "result-redirect", &o);
+	ipc_out_release(&o);
+
+	ipc_out_init(&o);
+	proto_put_cookies(&o, cookies, sizeof cookies - 1);
+	proto_put_cookies(&o, "", 0);
+	save(argv[1], "cookies", &o);
 	ipc_out_release(&o);
 	return 0;
 }

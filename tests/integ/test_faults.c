@@ -21,10 +21,11 @@
  * Fault points are drawn from a seeded PRNG; the seed is logged, and
  * TRAWL_FAULT_SEED=N replays a run.  Each trawl run has a hard limit of
  * 60 s times $TRAWL_SLOW; the suite takes a few seconds in release.  Each
- * test works in its own /tmp/trawl-faults-XXXXXX, removed when the test
- * passes and kept, with its path printed, when it fails.
+ * test works in its own /tmp/trawl-faults-XXXXXX (fixture.h), removed when
+ * the test passes and kept, with its path printed, when it fails.
  */
 #include "faults.h"
+#include "fixture.h"
 #include "log.h"
 #include "proc.h"
 #include "site.h"
@@ -32,299 +33,59 @@
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
-#include <errno.h>
 #include <jansson.h>
 #include <regex.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define MAX_GARBAGE 512
 #define NPAGES 2000
 #define FANOUT 8
 #define WORKERS "2"
 #define MAX_KILLS 5
 
-/* One test's world; each Criterion test runs in its own process. */
-static struct {
-	char dir[64];
-	struct site *site;
-	struct testsrv *srv;
-	int port;
-	char *origin;           /* "http://127.0.0.1:PORT" */
-	char *db;
-	char *seed;             /* URL of /p/0.html */
-	uint64_t rng_seed;
-	bool has_rng_seed;
-	pid_t bg;               /* a trawl running in the background */
-	struct faults_opts *bg_opts;
-	bool passed;            /* set last thing in a test body */
-
-	void *mem[MAX_GARBAGE]; /* freed at the end of the test */
-	size_t nmem;
-	json_t *json[MAX_GARBAGE];
-	size_t njson;
-	struct proc_result *res[MAX_GARBAGE];
-	size_t nres;
-} fx;
-
-static void *keep(void *p)
-{
-	cr_assert_lt(fx.nmem, MAX_GARBAGE);
-	fx.mem[fx.nmem++] = p;
-	return p;
-}
-
-static json_t *keep_json(json_t *j)
-{
-	cr_assert_lt(fx.njson, MAX_GARBAGE);
-	fx.json[fx.njson++] = j;
-	return j;
-}
-
-static char *fx_path(const char *name)
-{
-	return keep(xasprintf("%s/%s", fx.dir, name));
-}
+/* The test's site and server; each Criterion test runs in its own
+ * process. */
+static struct fixture_web fx;
 
 static void fx_init(void)
 {
 	struct rlimit nocore = { 0, 0 };
 
-	memset(&fx, 0, sizeof fx);
-	signal(SIGPIPE, SIG_IGN);
+	fixture_init();
 	/* A worker that aborts on purpose leaves no core file behind. */
 	setrlimit(RLIMIT_CORE, &nocore);
 }
 
-static void fx_fini(void)
-{
-	size_t i;
-
-	if (fx.bg > 0) {
-		/* The test failed while it ran: stop it and its workers. */
-		struct proc_result r;
-
-		kill(-fx.bg, SIGKILL);
-		faults_wait(fx.bg, fx.bg_opts, 5000, &r);
-		proc_result_release(&r);
-	}
-	testsrv_stop(fx.srv);
-	site_free(fx.site);
-	for (i = 0; i < fx.nres; i++) {
-		proc_result_release(fx.res[i]);
-		free(fx.res[i]);
-	}
-	for (i = 0; i < fx.njson; i++)
-		json_decref(fx.json[i]);
-	if (fx.dir[0]) {
-		if (fx.passed) {
-			proc_rm_rf(fx.dir);
-		} else {
-			fprintf(stderr, "test failed: kept its files in %s\n",
-				fx.dir);
-			if (fx.has_rng_seed)
-				fprintf(stderr, "test failed: replay it with "
-					"TRAWL_FAULT_SEED=%llu\n",
-					(unsigned long long)fx.rng_seed);
-		}
-	}
-	for (i = 0; i < fx.nmem; i++)
-		free(fx.mem[i]);
-	memset(&fx, 0, sizeof fx);
-}
-
-TestSuite(faults, .init = fx_init, .fini = fx_fini, .timeout = 300);
-
-static const char *trawl_bin(void)
-{
-	const char *bin = getenv("TRAWL_BIN");
-
-	if (!bin || !*bin)
-		cr_skip_test("TRAWL_BIN is not set; run them with make integ");
-	cr_assert_eq(access(bin, X_OK), 0, "TRAWL_BIN=%s: %s", bin,
-		     strerror(errno));
-	return bin;
-}
-
-static void fx_dir(void)
-{
-	snprintf(fx.dir, sizeof fx.dir, "/tmp/trawl-faults-XXXXXX");
-	cr_assert_not_null(mkdtemp(fx.dir), "mkdtemp: %s", strerror(errno));
-}
+TestSuite(faults, .init = fx_init, .fini = fixture_fini, .timeout = 300);
 
 /* Make the temp dir and serve a site of NPAGES pages. */
 static void fx_start(int npages, int fanout)
 {
-	trawl_bin();
-	fx_dir();
-	fx.site = site_new(npages, fanout);
-	fx.srv = testsrv_start(fx.site);
-	cr_assert_not_null(fx.srv, "the test server did not start");
-	fx.port = testsrv_port(fx.srv);
-	fx.origin = keep(xasprintf("http://127.0.0.1:%d", fx.port));
-	fx.seed = keep(testsrv_url(fx.srv, "/p/0.html"));
-	fx.db = fx_path("trawl.db");
-}
-
-static void pass(void)
-{
-	fx.passed = true;
+	fixture_trawl_bin();
+	fixture_mkdtemp("faults");
+	fixture_serve_site(&fx, npages, fanout);
 }
 
 /* A seeded PRNG for this test's fault points; the seed is logged. */
 static void fx_rng(struct faults_rng *rng)
 {
-	fx.rng_seed = faults_seed();
-	fx.has_rng_seed = true;
-	faults_rng_init(rng, fx.rng_seed);
+	uint64_t seed = faults_seed();
+
+	faults_rng_init(rng, seed);
 	cr_log_info("fault points from seed %llu (TRAWL_FAULT_SEED=%llu "
-		    "replays them)", (unsigned long long)fx.rng_seed,
-		    (unsigned long long)fx.rng_seed);
+		    "replays them)", (unsigned long long)seed,
+		    (unsigned long long)seed);
+	fixture_on_failure("test failed: replay it with TRAWL_FAULT_SEED=%llu",
+			   (unsigned long long)seed);
 }
 
 static long long run_limit_ms(void)
 {
 	return (long long)(60000 * proc_slow_factor());
-}
-
-/* ---- running trawl ------------------------------------------------- */
-
-/* trawl's argv from AP (NULL-terminated); kept. */
-static char **trawl_argv(va_list ap)
-{
-	char **argv = keep(xcalloc(64, sizeof *argv));
-	const char *s;
-	int n = 0;
-
-	argv[n++] = keep(xstrdup(trawl_bin()));
-	while ((s = va_arg(ap, const char *)) && n < 63)
-		argv[n++] = keep(xstrdup(s));
-	argv[n] = NULL;
-	return argv;
-}
-
-static struct proc_result *new_result(void)
-{
-	struct proc_result *r = xcalloc(1, sizeof *r);
-
-	cr_assert_lt(fx.nres, MAX_GARBAGE);
-	fx.res[fx.nres++] = r;
-	return r;
-}
-
-static void expect_no_timeout(const struct proc_result *r, const char *tag)
-{
-	cr_assert_not(r->timed_out, "trawl %s timed out after %lld ms; "
-		      "stderr:\n%.3000s", tag, r->ms, r->err);
-}
-
-/* Run trawl with the arguments AP under proc_run(); output is captured in
- * TAG.out and TAG.err in the temp dir.  FAULT, if not NULL, gives the
- * signal to send and when. */
-static struct proc_result *vtrawl(const char *tag,
-				  const struct proc_opts *fault, va_list ap)
-{
-	struct proc_opts o = { 0 };
-	struct proc_result *r = new_result();
-	char **argv = trawl_argv(ap);
-
-	if (fault) {
-		o.ready = fault->ready;
-		o.ready_arg = fault->ready_arg;
-		o.sig = fault->sig;
-		o.sig_group = fault->sig_group;
-	}
-	o.out_file = fx_path(keep(xasprintf("%s.out", tag)));
-	o.err_file = fx_path(keep(xasprintf("%s.err", tag)));
-	o.timeout_ms = run_limit_ms();
-	cr_assert_eq(proc_run(argv, &o, r), 0, "could not run %s", argv[0]);
-	expect_no_timeout(r, tag);
-	return r;
-}
-
-static struct proc_result *trawl(const char *tag, ...)
-{
-	struct proc_result *r;
-	va_list ap;
-
-	va_start(ap, tag);
-	r = vtrawl(tag, NULL, ap);
-	va_end(ap);
-	return r;
-}
-
-static struct proc_result *trawl_fault(const char *tag,
-				       const struct proc_opts *fault, ...)
-{
-	struct proc_result *r;
-	va_list ap;
-
-	va_start(ap, fault);
-	r = vtrawl(tag, fault, ap);
-	va_end(ap);
-	return r;
-}
-
-static struct faults_opts *faults_opts_for(const char *tag)
-{
-	struct faults_opts *o = keep(xcalloc(1, sizeof *o));
-
-	o->out_file = fx_path(keep(xasprintf("%s.out", tag)));
-	o->err_file = fx_path(keep(xasprintf("%s.err", tag)));
-	return o;
-}
-
-/* Run trawl under faults_run(): ENV ("NAME=VALUE", NULL-terminated, or
- * NULL) set and a file size limit of FSIZE bytes (0: none) in the child
- * only. */
-static struct proc_result *trawl_ex(const char *tag, const char *const *env,
-				    long long fsize, ...)
-{
-	struct faults_opts *o = faults_opts_for(tag);
-	struct proc_result *r = new_result();
-	char **argv;
-	va_list ap;
-
-	o->env = env;
-	o->fsize_limit = fsize;
-	va_start(ap, fsize);
-	argv = trawl_argv(ap);
-	va_end(ap);
-	cr_assert_eq(faults_run(argv, o, run_limit_ms(), r), 0,
-		     "could not run %s", argv[0]);
-	expect_no_timeout(r, tag);
-	return r;
-}
-
-/* Start trawl in the background; finish with faults_wait(pid, *O, ...). */
-static pid_t trawl_spawn(const char *tag, struct faults_opts **o, ...)
-{
-	char **argv;
-	va_list ap;
-	pid_t pid;
-
-	*o = faults_opts_for(tag);
-	va_start(ap, o);
-	argv = trawl_argv(ap);
-	va_end(ap);
-	pid = faults_spawn(argv, *o);
-	cr_assert_gt(pid, 0, "could not start %s", argv[0]);
-	fx.bg = pid;
-	fx.bg_opts = *o;
-	return pid;
-}
-
-/* Assert that R exited with CODE, showing its stderr if not. */
-static void expect_exit(const struct proc_result *r, int code, const char *what)
-{
-	cr_assert_eq(r->exit_code, code,
-		     "%s: exit status %d (signal %d), expected %d; stderr:\n"
-		     "%.3000s", what, r->exit_code, r->signal, code, r->err);
 }
 
 static void expect_no_leftovers(const struct proc_result *r, const char *what)
@@ -337,7 +98,7 @@ static void expect_no_leftovers(const struct proc_result *r, const char *what)
 
 static struct site_expect *expected(size_t *n)
 {
-	return keep(site_expected(fx.site, -1, n));
+	return fixture_keep(site_expected(fx.site, -1, n));
 }
 
 struct without {
@@ -367,72 +128,20 @@ static struct site_expect *expected_without_links_of(int dead, size_t *n)
 	how.port = fx.port;
 	how.allow = allow_without_children;
 	how.arg = &w;
-	return keep(site_expected_ex(fx.site, &how, n));
+	return fixture_keep(site_expected_ex(fx.site, &how, n));
 }
 
 /* ---- parsing trawl's output ----------------------------------------- */
-
-/* Parse JSON Lines; returns an array of the records (kept). */
-static json_t *parse_jsonl(const char *buf, size_t len, const char *what)
-{
-	json_t *arr = keep_json(json_array());
-	const char *p = buf, *end = buf + len;
-	size_t line = 0;
-
-	cr_assert(len == 0 || buf[len - 1] == '\n',
-		  "%s does not end with a newline", what);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		json_error_t err;
-		json_t *rec;
-
-		line++;
-		cr_assert_not_null(nl);
-		cr_assert_gt(nl - p, 0, "%s:%zu: empty line", what, line);
-		rec = json_loadb(p, (size_t)(nl - p), 0, &err);
-		cr_assert_not_null(rec, "%s:%zu:%d: %s", what, line, err.column,
-				   err.text);
-		cr_assert(json_is_object(rec), "%s:%zu: not an object", what,
-			  line);
-		json_array_append_new(arr, rec);
-		p = nl + 1;
-	}
-	return arr;
-}
 
 /* `trawl export` of JOB as JSON Lines on stdout; returns the records. */
 static json_t *export_jsonl(const char *tag, const char *job)
 {
 	struct proc_result *r;
 
-	r = trawl(tag, "export", "--db", fx.db, "--job", job, NULL);
-	expect_exit(r, 0, "trawl export");
-	return parse_jsonl(r->out, r->out_len, keep(xasprintf("%s.out", tag)));
-}
-
-/* `trawl status --json` of JOB; returns the object (kept). */
-static json_t *status_json(const char *tag, const char *job)
-{
-	struct proc_result *r;
-	json_error_t err;
-	json_t *st;
-
-	r = trawl(tag, "status", "--db", fx.db, "--job", job, "--json", NULL);
-	expect_exit(r, 0, "trawl status --json");
-	st = keep_json(json_loadb(r->out, r->out_len, 0, &err));
-	cr_assert_not_null(st, "status --json: %d:%d: %s\n%.2000s", err.line,
-			   err.column, err.text, r->out);
-	cr_assert(json_is_object(st), "status --json is not an object");
-	return st;
-}
-
-static long long count_of(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	cr_assert(json_is_integer(v), "status: \"%s\" should be an integer",
-		  key);
-	return json_integer_value(v);
+	r = fixture_trawl(tag, "export", "--db", fx.db, "--job", job, NULL);
+	fixture_expect_exit(r, 0, "trawl export");
+	return fixture_jsonl(r->out, r->out_len,
+			     fixture_keep(xasprintf("%s.out", tag)));
 }
 
 /* ---- the end-state check -------------------------------------------- */
@@ -548,16 +257,6 @@ static char *content_problem(const json_t *rec, const struct site_expect *e,
 	return problem;
 }
 
-/* The node a record's URL names, or -1 if it is not on the site. */
-static int node_of_url(const char *url)
-{
-	size_t n = strlen(fx.origin);
-
-	if (strncmp(url, fx.origin, n) != 0)
-		return -1;
-	return site_find(fx.site, url + n);
-}
-
 /* RECS, an export of JOB, against the N fetches EXP of the model: every
  * record complete and for an expected page, none twice, and (if ALL) none
  * missing.  A snapshot taken while the crawl runs is checked with ALL
@@ -583,7 +282,7 @@ static char *records_problem(const json_t *recs, const struct site_expect *exp,
 		if (problem)
 			break;
 		url = json_string_value(json_object_get(rec, "url"));
-		node = node_of_url(url);
+		node = fixture_site_node(&fx, url);
 		if (node < 0 || want[node] < 0)
 			problem = xasprintf("export has a record for %s, which "
 					    "should not have been fetched",
@@ -623,13 +322,15 @@ static long long expect_status_consistent(const json_t *st, const char *job)
 		  "status: \"state\" is not a string");
 	cr_assert(json_is_object(urls), "status: \"urls\" is not an object");
 	cr_assert(json_is_object(http), "status: \"http\" is not an object");
-	pages = count_of(st, "pages");
-	count_of(st, "errors");
-	count_of(urls, "queued");
-	count_of(urls, "skipped");
-	cr_assert_eq(count_of(urls, "done") + count_of(urls, "failed"), pages,
+	pages = fixture_count(st, "pages");
+	fixture_count(st, "errors");
+	fixture_count(urls, "queued");
+	fixture_count(urls, "skipped");
+	cr_assert_eq(fixture_count(urls, "done") +
+		     fixture_count(urls, "failed"), pages,
 		     "status: urls done %lld + failed %lld != pages %lld",
-		     count_of(urls, "done"), count_of(urls, "failed"), pages);
+		     fixture_count(urls, "done"), fixture_count(urls, "failed"),
+		     pages);
 	json_object_foreach((json_t *)http, key, v) {
 		cr_assert(json_is_integer(v), "status: http.%s", key);
 		sum += json_integer_value(v);
@@ -649,18 +350,18 @@ static void expect_complete(const char *job, const struct site_expect *exp,
 	char *problem = records_problem(recs, exp, n, job, crashed, true);
 	const json_t *st, *urls;
 
-	cr_assert_null(problem, "%s", keep(problem));
+	cr_assert_null(problem, "%s", fixture_keep(problem));
 	cr_assert_eq(json_array_size(recs), n);
 
-	st = status_json("final-status", job);
+	st = fixture_status("final-status", fx.db, job);
 	expect_status_consistent(st, job);
 	urls = json_object_get(st, "urls");
-	cr_assert_eq(count_of(urls, "queued"), 0,
+	cr_assert_eq(fixture_count(urls, "queued"), 0,
 		     "status: %lld URLs left queued or in flight",
-		     count_of(urls, "queued"));
-	cr_assert_eq(count_of(st, "pages"), (long long)n,
-		     "status: %lld pages, expected %zu", count_of(st, "pages"),
-		     n);
+		     fixture_count(urls, "queued"));
+	cr_assert_eq(fixture_count(st, "pages"), (long long)n,
+		     "status: %lld pages, expected %zu",
+		     fixture_count(st, "pages"), n);
 	cr_assert(str_is(st, "state", "finished"),
 		  "status: state \"%s\", expected \"finished\"",
 		  json_string_value(json_object_get(st, "state")));
@@ -669,26 +370,7 @@ static void expect_complete(const char *job, const struct site_expect *exp,
 /* Nothing requested but the site's expected pages and robots.txt. */
 static void expect_only_site_requests(const struct site_expect *exp, size_t n)
 {
-	bool *want = keep(xcalloc(fx.site->nnodes, sizeof(bool)));
-	struct testsrv_hit *log;
-	char *problem = NULL;
-	size_t nlog, i;
-
-	for (i = 0; i < n; i++)
-		want[exp[i].node] = true;
-	log = testsrv_log(fx.srv, &nlog);
-	for (i = 0; i < nlog && !problem; i++) {
-		int node;
-
-		if (strcmp(log[i].path, "/robots.txt") == 0)
-			continue;
-		node = site_find(fx.site, log[i].path);
-		if (node < 0 || !want[node])
-			problem = xasprintf("the crawler requested %s, which "
-					    "it should not", log[i].path);
-	}
-	testsrv_log_free(log, nlog);
-	cr_assert_null(problem, "%s", keep(problem));
+	fixture_site_hits(&fx, exp, n, false);
 }
 
 /* ---- the check, checked ---------------------------------------------- */
@@ -734,7 +416,7 @@ static json_t *model_record(const struct site_expect *e, const char *job)
 static json_t *model_export(const struct site_expect *exp, size_t n,
 			    const char *job)
 {
-	json_t *recs = keep_json(json_array());
+	json_t *recs = fixture_keep_json(json_array());
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -744,7 +426,7 @@ static json_t *model_export(const struct site_expect *exp, size_t n,
 
 static void expect_problem(char *problem, const char *like, const char *what)
 {
-	keep(problem);
+	fixture_keep(problem);
 	cr_assert_not_null(problem, "the check missed %s", what);
 	cr_assert_not_null(strstr(problem, like), "%s: the check said \"%s\"",
 			   what, problem);
@@ -756,19 +438,21 @@ Test(faults, end_state_check_catches_a_lost_and_a_doubled_page)
 	json_t *recs;
 	size_t n;
 
-	fx_dir();
+	fixture_mkdtemp("faults");
 	fx.site = site_new(200, 4);
 	fx.port = 8080;
-	fx.origin = keep(xasprintf("http://127.0.0.1:%d", fx.port));
+	fx.origin = fixture_keep(xasprintf("http://127.0.0.1:%d", fx.port));
 	exp = expected(&n);
 
 	recs = model_export(exp, n, "j");
-	cr_assert_null(keep(records_problem(recs, exp, n, "j", -1, true)));
+	cr_assert_null(fixture_keep(records_problem(recs, exp, n, "j", -1,
+						    true)));
 
 	json_array_remove(recs, 17);
 	expect_problem(records_problem(recs, exp, n, "j", -1, true), "lost",
 		       "a lost page");
-	cr_assert_null(keep(records_problem(recs, exp, n, "j", -1, false)),
+	cr_assert_null(fixture_keep(records_problem(recs, exp, n, "j", -1,
+						    false)),
 		       "a snapshot taken mid-crawl may lack pages");
 
 	recs = model_export(exp, n, "j");
@@ -788,26 +472,23 @@ Test(faults, end_state_check_catches_a_lost_and_a_doubled_page)
 			    json_string("worker-crashed"));
 	expect_problem(records_problem(recs, exp, n, "j", -1, true),
 		       "error", "a page marked failed");
-	cr_assert_null(keep(records_problem(recs, exp, n, "j",
-					    exp[9].node, true)),
+	cr_assert_null(fixture_keep(records_problem(recs, exp, n, "j",
+						    exp[9].node, true)),
 		       "the crashing page's record is accepted");
-	pass();
+	fixture_pass();
 }
 
 /* ---- the fault tests ------------------------------------------------- */
 
-static bool hits_reach(void *arg)
-{
-	return testsrv_page_hits(fx.srv) >= *(size_t *)arg;
-}
-
 Test(faults, coordinator_killed_at_random_points_resumes_to_a_complete_crawl)
 {
-	struct proc_opts fault = { .sig = SIGKILL, .ready = hits_reach };
+	struct proc_opts fault = { .sig = SIGKILL,
+				   .ready = fixture_hits_reach };
+	struct fixture_hits when = { 0 };
 	struct site_expect *exp;
 	struct faults_rng rng;
 	struct proc_result *r;
-	size_t n, when, before;
+	size_t n, before;
 	int kills, i;
 
 	fx_start(NPAGES, FANOUT);
@@ -817,20 +498,22 @@ Test(faults, coordinator_killed_at_random_points_resumes_to_a_complete_crawl)
 	/* ~4 fetches in flight per 2 ms: the 5 ms poll that sends the
 	 * signal overshoots N by a few tens at most. */
 	testsrv_set_delay(fx.srv, 2);
+	when.srv = fx.srv;
 	fault.ready_arg = &when;
 	for (i = 0; i < kills; i++) {
 		long hits = faults_rng_range(&rng, 1, 300);
 		char tag[32];
 
 		before = testsrv_page_hits(fx.srv);
-		when = before + (size_t)hits;
+		when.at = before + (size_t)hits;
 		snprintf(tag, sizeof tag, "crawl%d", i + 1);
 		cr_log_info("run %d: kill -9 of the coordinator after %ld "
 			    "more hits", i + 1, hits);
 		/* The coordinator alone, not its group: the workers must
 		 * notice on their own. */
-		r = trawl_fault(tag, &fault, "crawl", "--db", fx.db, "--job",
-				"kill9", "--workers", WORKERS, fx.seed, NULL);
+		r = fixture_trawl_with(tag, &fault, "crawl", "--db", fx.db,
+				       "--job", "kill9", "--workers", WORKERS,
+				       fx.seed, NULL);
 		cr_assert_geq(r->sig_ms, 0, "run %d ended (exit %d) after "
 			      "%zu hits, before its kill after %ld; stderr:\n"
 			      "%.3000s", i + 1, r->exit_code,
@@ -842,13 +525,14 @@ Test(faults, coordinator_killed_at_random_points_resumes_to_a_complete_crawl)
 			      "killed coordinator by 2 s: %s", i + 1,
 			      r->leftover_desc);
 	}
-	r = trawl("resume", "crawl", "--db", fx.db, "--job", "kill9",
-		  "--workers", WORKERS, fx.seed, NULL);
-	expect_exit(r, 0, "trawl crawl, resumed after the last kill -9");
+	r = fixture_trawl("resume", "crawl", "--db", fx.db, "--job", "kill9",
+			  "--workers", WORKERS, fx.seed, NULL);
+	fixture_expect_exit(r, 0,
+			    "trawl crawl, resumed after the last kill -9");
 	expect_no_leftovers(r, "the resumed crawl");
 	expect_only_site_requests(exp, n);
 	expect_complete("kill9", exp, n, -1);
-	pass();
+	fixture_pass();
 }
 
 struct worker_killer {
@@ -912,8 +596,8 @@ Test(faults, killed_workers_are_replaced_and_nothing_is_lost)
 	}
 	testsrv_set_delay(fx.srv, 2);
 	fault.ready_arg = &k;
-	r = trawl_fault("crawl", &fault, "crawl", "--db", fx.db, "--job",
-			"workers", "--workers", WORKERS, fx.seed, NULL);
+	r = fixture_trawl_with("crawl", &fault, "crawl", "--db", fx.db, "--job",
+			       "workers", "--workers", WORKERS, fx.seed, NULL);
 	cr_assert_eq(k.done, k.planned, "the crawl ended (exit %d) after %zu "
 		     "hits, with %d of %d workers killed (%d polls found no "
 		     "coordinator)", r->exit_code, testsrv_page_hits(fx.srv),
@@ -922,11 +606,11 @@ Test(faults, killed_workers_are_replaced_and_nothing_is_lost)
 		cr_assert_eq(k.pool[i], 2, "kill %d found %d live workers, "
 			     "expected " WORKERS " (the killed ones "
 			     "replaced)", i + 1, k.pool[i]);
-	expect_exit(r, 0, "trawl crawl with workers killed");
+	fixture_expect_exit(r, 0, "trawl crawl with workers killed");
 	expect_no_leftovers(r, "the crawl with workers killed");
 	expect_only_site_requests(exp, n);
 	expect_complete("workers", exp, n, -1);
-	pass();
+	fixture_pass();
 }
 
 static int count_substr(const char *s, const char *what)
@@ -944,6 +628,7 @@ Test(faults, a_page_that_kills_its_parser_is_marked_failed)
 {
 	static const char *const env[] = { "TRAWL_TEST_CRASH_URL=/p/37.html",
 					   NULL };
+	struct proc_opts crasher = { .env = env };
 	struct site_expect *exp;
 	struct proc_result *r;
 	size_t n, hits;
@@ -956,9 +641,11 @@ Test(faults, a_page_that_kills_its_parser_is_marked_failed)
 	exp = expected_without_links_of(crash, &n);
 	cr_assert_eq(n, fx.site->nnodes - 1 - (size_t)FANOUT);
 	testsrv_set_delay(fx.srv, 1);
-	r = trawl_ex("crawl", env, 0, "crawl", "--db", fx.db, "--job",
-		     "crash", "--workers", WORKERS, fx.seed, NULL);
-	expect_exit(r, 0, "trawl crawl with a page that kills its worker");
+	r = fixture_trawl_with("crawl", &crasher, "crawl", "--db", fx.db,
+			       "--job", "crash", "--workers", WORKERS, fx.seed,
+			       NULL);
+	fixture_expect_exit(r, 0,
+			    "trawl crawl with a page that kills its worker");
 	expect_no_leftovers(r, "the crawl with a crashing page");
 	hits = testsrv_hits(fx.srv, "/p/37.html");
 	cr_assert_eq(hits, 2, "/p/37.html was fetched %zu times, expected "
@@ -968,14 +655,14 @@ Test(faults, a_page_that_kills_its_parser_is_marked_failed)
 		      "more than two workers died; stderr:\n%.3000s", r->err);
 	expect_only_site_requests(exp, n);
 	expect_complete("crash", exp, n, crash);
-	pass();
+	fixture_pass();
 }
 
 /* The lines of stderr that report an error ("error:"); *N gets how many.
  * Kept; NULL if there is none. */
 static char **error_lines(const struct proc_result *r, int *n)
 {
-	char **lines = keep(xcalloc(64, sizeof *lines));
+	char **lines = fixture_keep(xcalloc(64, sizeof *lines));
 	const char *p = r->err;
 
 	*n = 0;
@@ -985,7 +672,7 @@ static char **error_lines(const struct proc_result *r, int *n)
 		char *l = xstrndup(p, len);
 
 		if (strstr(l, "error:"))
-			lines[(*n)++] = keep(l);
+			lines[(*n)++] = fixture_keep(l);
 		else
 			free(l);
 		p += len + (nl != NULL);
@@ -1010,6 +697,7 @@ Test(faults, disk_full_stops_cleanly_and_resumes)
 	/* The database and its WAL reach this size a few hundred pages into
 	 * the crawl (the finished database is about 1 MB). */
 	const long long limit = 300000;
+	struct proc_opts full = { .fsize_limit = limit };
 	struct site_expect *exp;
 	struct proc_result *r;
 	size_t n, first;
@@ -1018,11 +706,11 @@ Test(faults, disk_full_stops_cleanly_and_resumes)
 
 	fx_start(NPAGES, FANOUT);
 	exp = expected(&n);
-	r = trawl_ex("full", NULL, limit, "crawl", "--db", fx.db, "--job",
-		     "full", "--workers", WORKERS, fx.seed, NULL);
+	r = fixture_trawl_with("full", &full, "crawl", "--db", fx.db, "--job",
+			       "full", "--workers", WORKERS, fx.seed, NULL);
 	cr_assert_eq(r->signal, 0, "trawl was killed by signal %d (SIGXFSZ "
 		     "is %d) at the file size limit", r->signal, SIGXFSZ);
-	expect_exit(r, 1, "trawl crawl at a file size limit");
+	fixture_expect_exit(r, 1, "trawl crawl at a file size limit");
 	expect_no_leftovers(r, "the crawl at a file size limit");
 	first = testsrv_page_hits(fx.srv);
 	cr_assert(first > 0 && first < n, "the limit should stop the crawl "
@@ -1049,20 +737,19 @@ Test(faults, disk_full_stops_cleanly_and_resumes)
 	cr_expect_eq(nlines, 1, "stderr should have one error line; it "
 		     "has %d:\n%.3000s", nlines, r->err);
 
-	r = trawl("resume", "crawl", "--db", fx.db, "--job", "full",
-		  "--workers", WORKERS, fx.seed, NULL);
-	expect_exit(r, 0, "trawl crawl, resumed without the limit");
+	r = fixture_trawl("resume", "crawl", "--db", fx.db, "--job", "full",
+			  "--workers", WORKERS, fx.seed, NULL);
+	fixture_expect_exit(r, 0, "trawl crawl, resumed without the limit");
 	expect_no_leftovers(r, "the resumed crawl");
 	expect_only_site_requests(exp, n);
 	expect_complete("full", exp, n, -1);
-	pass();
+	fixture_pass();
 }
 
 Test(faults, export_and_status_run_while_a_crawl_writes)
 {
 	struct site_expect *exp;
-	struct faults_opts *o;
-	struct proc_result *r = new_result();
+	struct proc_result *r;
 	long long pages, last_pages = 0, deadline;
 	size_t n, nrecs, last_recs = 0;
 	int round, during = 0;
@@ -1074,8 +761,8 @@ Test(faults, export_and_status_run_while_a_crawl_writes)
 	 * sanitizers or Valgrind the readers slow down too, so the crawl is
 	 * slowed by the same factor to keep them overlapping. */
 	testsrv_set_delay(fx.srv, (int)(10 * proc_slow_factor()));
-	pid = trawl_spawn("crawl", &o, "crawl", "--db", fx.db, "--job",
-			  "busy", "--workers", WORKERS, fx.seed, NULL);
+	pid = fixture_trawl_spawn("crawl", "crawl", "--db", fx.db, "--job",
+				  "busy", "--workers", WORKERS, fx.seed, NULL);
 	deadline = now_ms() + run_limit_ms();
 	for (round = 0; round < 5; round++) {
 		size_t at = 100 + 150 * (size_t)round;
@@ -1084,23 +771,23 @@ Test(faults, export_and_status_run_while_a_crawl_writes)
 		bool running;
 		json_t *recs, *st;
 
-		while (faults_running(pid) && testsrv_page_hits(fx.srv) < at &&
+		while (proc_running(pid) && testsrv_page_hits(fx.srv) < at &&
 		       now_ms() < deadline)
 			usleep(5000);
-		running = faults_running(pid);
+		running = proc_running(pid);
 
 		snprintf(tag, sizeof tag, "export%d", round + 1);
 		recs = export_jsonl(tag, "busy");
 		nrecs = json_array_size(recs);
 		problem = records_problem(recs, exp, n, "busy", -1, false);
 		cr_assert_null(problem, "%s (export during the crawl, round "
-			       "%d)", keep(problem), round + 1);
+			       "%d)", fixture_keep(problem), round + 1);
 		cr_assert_geq(nrecs, last_recs, "round %d: the export shrank "
 			      "from %zu to %zu records", round + 1, last_recs,
 			      nrecs);
 
 		snprintf(tag, sizeof tag, "status%d", round + 1);
-		st = status_json(tag, "busy");
+		st = fixture_status(tag, fx.db, "busy");
 		pages = expect_status_consistent(st, "busy");
 		cr_assert_geq(pages, (long long)nrecs, "round %d: status "
 			      "counts %lld pages after export listed %zu",
@@ -1108,18 +795,16 @@ Test(faults, export_and_status_run_while_a_crawl_writes)
 		cr_assert_geq(pages, last_pages);
 		last_pages = pages;
 		last_recs = nrecs;
-		if (running && faults_running(pid))
+		if (running && proc_running(pid))
 			during++;
 	}
 	testsrv_set_delay(fx.srv, 0);
-	faults_wait(pid, o, deadline - now_ms(), r);
-	fx.bg = 0;
-	expect_no_timeout(r, "crawl");
-	expect_exit(r, 0, "trawl crawl with readers beside it");
+	r = fixture_trawl_wait(pid, deadline - now_ms());
+	fixture_expect_exit(r, 0, "trawl crawl with readers beside it");
 	expect_no_leftovers(r, "the crawl with readers beside it");
 	cr_assert_geq(during, 3, "only %d of 5 rounds of export and status "
 		      "ran while the crawl did", during);
 	expect_only_site_requests(exp, n);
 	expect_complete("busy", exp, n, -1);
-	pass();
+	fixture_pass();
 }

@@ -22,9 +22,10 @@
  * root, where make integ runs the tests.  trawl comes from $TRAWL_BIN
  * (unset: the tests skip).  Each trawl run has a hard limit of 60 s times
  * $TRAWL_SLOW; a test takes well under a second in release.  Each test
- * works in its own /tmp/trawl-items-XXXXXX, removed when it passes and
- * kept, with its path printed, when it fails.
+ * works in its own /tmp/trawl-items-XXXXXX (fixture.h), removed when it
+ * passes and kept, with its path printed, when it fails.
  */
+#include "fixture.h"
 #include "log.h"
 #include "proc.h"
 #include "testsrv.h"
@@ -34,8 +35,6 @@
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
-#include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,6 @@
 
 #define SHOP_CONFIG "demo/shop.json"
 #define SHOP_DIR "demo/shop"
-#define MAX_GARBAGE 256
 
 /* The shop's pages a crawl fetches, each exactly once; /cart/ and /search
  * are disallowed by its robots.txt, images are never linked with <a>. */
@@ -76,173 +74,27 @@ static const struct {
 	{ "/category/linens.html", 2 },
 };
 
-static struct {
-	char dir[64];
-	struct testsrv *srv;
-	char *origin;           /* "http://127.0.0.1:PORT" */
-	char *seed;             /* origin + "/" */
-	char *db;
-	bool passed;
-
-	void *mem[MAX_GARBAGE];
-	size_t nmem;
-	json_t *json[MAX_GARBAGE];
-	size_t njson;
-	struct proc_result *res[MAX_GARBAGE];
-	size_t nres;
-} fx;
-
-static void *keep(void *p)
-{
-	cr_assert_lt(fx.nmem, MAX_GARBAGE);
-	fx.mem[fx.nmem++] = p;
-	return p;
-}
-
-static json_t *keep_json(json_t *j)
-{
-	cr_assert_lt(fx.njson, MAX_GARBAGE);
-	fx.json[fx.njson++] = j;
-	return j;
-}
-
-static char *fx_path(const char *name)
-{
-	return keep(xasprintf("%s/%s", fx.dir, name));
-}
+/* The shop's server; each Criterion test runs in its own process. */
+static struct fixture_web fx;
 
 /* origin + PATH, kept. */
 static const char *at(const char *path)
 {
-	return keep(xasprintf("%s%s", fx.origin, path));
+	return fixture_keep(xasprintf("%s%s", fx.origin, path));
 }
 
-static void fx_init(void)
-{
-	memset(&fx, 0, sizeof fx);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static void fx_fini(void)
-{
-	size_t i;
-
-	testsrv_stop(fx.srv);
-	for (i = 0; i < fx.nres; i++) {
-		proc_result_release(fx.res[i]);
-		free(fx.res[i]);
-	}
-	for (i = 0; i < fx.njson; i++)
-		json_decref(fx.json[i]);
-	if (fx.dir[0]) {
-		if (fx.passed)
-			proc_rm_rf(fx.dir);
-		else
-			fprintf(stderr, "test failed: kept its files in %s\n",
-				fx.dir);
-	}
-	for (i = 0; i < fx.nmem; i++)
-		free(fx.mem[i]);
-	memset(&fx, 0, sizeof fx);
-}
-
-TestSuite(items, .init = fx_init, .fini = fx_fini, .timeout = 300);
-
-static void pass(void)
-{
-	fx.passed = true;
-}
-
-static const char *trawl_bin(void)
-{
-	const char *bin = getenv("TRAWL_BIN");
-
-	if (!bin || !*bin)
-		cr_skip_test("TRAWL_BIN is not set; run them with make integ");
-	cr_assert_eq(access(bin, X_OK), 0, "TRAWL_BIN=%s: %s", bin,
-		     strerror(errno));
-	return bin;
-}
+TestSuite(items, .init = fixture_init, .fini = fixture_fini, .timeout = 300);
 
 /* Serve demo/shop on an ephemeral port; make the temp dir. */
 static void shop_start(void)
 {
-	trawl_bin();
+	fixture_trawl_bin();
 	cr_assert_eq(access(SHOP_CONFIG, R_OK), 0, "%s: %s (run the tests "
 		     "from the repository root, as make integ does)",
 		     SHOP_CONFIG, strerror(errno));
-	snprintf(fx.dir, sizeof fx.dir, "/tmp/trawl-items-XXXXXX");
-	cr_assert_not_null(mkdtemp(fx.dir), "mkdtemp: %s", strerror(errno));
-	fx.srv = testsrv_start_dir(SHOP_DIR);
-	cr_assert_not_null(fx.srv, "the test server did not start");
-	fx.origin = keep(xasprintf("http://127.0.0.1:%d",
-				   testsrv_port(fx.srv)));
-	fx.seed = keep(testsrv_url(fx.srv, "/"));
-	fx.db = fx_path("shop.db");
-}
-
-/* Run trawl with the NULL-terminated arguments after TAG; its output goes
- * to TAG.out and TAG.err in the temp dir.  FAULT, if not NULL, gives a
- * signal to send and when. */
-static struct proc_result *vtrawl(const char *tag,
-				  const struct proc_opts *fault, va_list ap)
-{
-	struct proc_opts o = { 0 };
-	struct proc_result *r = xcalloc(1, sizeof *r);
-	char *argv[32];
-	const char *s;
-	int n = 0, i;
-
-	argv[n++] = xstrdup(trawl_bin());
-	while ((s = va_arg(ap, const char *)) && n < 31)
-		argv[n++] = xstrdup(s);
-	argv[n] = NULL;
-	if (fault) {
-		o.ready = fault->ready;
-		o.ready_arg = fault->ready_arg;
-		o.sig = fault->sig;
-	}
-	o.out_file = fx_path(keep(xasprintf("%s.out", tag)));
-	o.err_file = fx_path(keep(xasprintf("%s.err", tag)));
-	o.timeout_ms = (long long)(60000 * proc_slow_factor());
-	cr_assert_lt(fx.nres, MAX_GARBAGE);
-	fx.res[fx.nres++] = r;
-	cr_assert_eq(proc_run(argv, &o, r), 0, "could not run %s", argv[0]);
-	for (i = 0; i < n; i++)
-		free(argv[i]);
-	cr_assert_not(r->timed_out, "trawl %s timed out after %lld ms; "
-		      "stderr:\n%.3000s", tag, r->ms, r->err);
-	return r;
-}
-
-static struct proc_result *trawl(const char *tag, ...)
-{
-	struct proc_result *r;
-	va_list ap;
-
-	va_start(ap, tag);
-	r = vtrawl(tag, NULL, ap);
-	va_end(ap);
-	return r;
-}
-
-static struct proc_result *trawl_fault(const char *tag,
-				       const struct proc_opts *fault, ...)
-{
-	struct proc_result *r;
-	va_list ap;
-
-	va_start(ap, fault);
-	r = vtrawl(tag, fault, ap);
-	va_end(ap);
-	return r;
-}
-
-static void expect_exit(const struct proc_result *r, int code, const char *what)
-{
-	cr_assert_eq(r->exit_code, code,
-		     "%s: exit status %d (signal %d), expected %d; stderr:\n"
-		     "%.3000s", what, r->exit_code, r->signal, code, r->err);
+	fixture_mkdtemp("items");
+	fixture_serve(&fx, testsrv_start_dir(SHOP_DIR), "/");
+	fx.db = fixture_path("shop.db");
 }
 
 /* The crawl of the shop with its config; the seed on the command line
@@ -251,9 +103,9 @@ static void crawl_shop(const char *tag)
 {
 	struct proc_result *r;
 
-	r = trawl(tag, "crawl", "-c", SHOP_CONFIG, "--db", fx.db, fx.seed,
-		  NULL);
-	expect_exit(r, 0, "trawl crawl -c " SHOP_CONFIG);
+	r = fixture_trawl(tag, "crawl", "-c", SHOP_CONFIG, "--db", fx.db,
+			  fx.seed, NULL);
+	fixture_expect_exit(r, 0, "trawl crawl -c " SHOP_CONFIG);
 }
 
 /* ---- reading items ------------------------------------------------- */
@@ -262,35 +114,16 @@ static void crawl_shop(const char *tag)
  * none), as JSON Lines; returns the array of records (kept). */
 static json_t *export_items(const char *tag, const char *a1, const char *a2)
 {
-	char *out = fx_path(keep(xasprintf("%s.jsonl", tag)));
-	json_t *arr = keep_json(json_array());
+	char *out = fixture_path("%s.jsonl", tag);
 	struct proc_result *r;
-	const char *p, *end;
-	size_t len, line = 0;
+	size_t len;
 	char *buf;
 
-	r = trawl(tag, "export", "--db", fx.db, "--job", "shop", "--what",
-		  "items", "-o", out, a1, a2, NULL);
-	expect_exit(r, 0, "trawl export --what items");
-	buf = keep(proc_read_file(out, &len));
-	cr_assert_not_null(buf, "trawl export wrote no %s", out);
-	cr_assert(len == 0 || buf[len - 1] == '\n',
-		  "%s does not end with a newline", out);
-	for (p = buf, end = buf + len; p < end; ) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		json_error_t err;
-		json_t *rec;
-
-		line++;
-		rec = json_loadb(p, (size_t)(nl - p), 0, &err);
-		cr_assert_not_null(rec, "%s:%zu:%d: %s", out, line,
-				   err.column, err.text);
-		cr_assert(json_is_object(rec), "%s:%zu: not an object", out,
-			  line);
-		json_array_append_new(arr, rec);
-		p = nl + 1;
-	}
-	return arr;
+	r = fixture_trawl(tag, "export", "--db", fx.db, "--job", "shop",
+			  "--what", "items", "-o", out, a1, a2, NULL);
+	fixture_expect_exit(r, 0, "trawl export --what items");
+	buf = fixture_read(out, &len);
+	return fixture_jsonl(buf, len, out);
 }
 
 static const char *str_of(const json_t *rec, const char *key)
@@ -415,7 +248,7 @@ static void expect_strs(const json_t *it, const char *key,
 			const char *const *want)
 {
 	const json_t *v = field(it, key);
-	char *got = keep(json_dumps(v, JSON_COMPACT));
+	char *got = fixture_keep(json_dumps(v, JSON_COMPACT));
 	size_t n = 0;
 
 	cr_assert(json_is_array(v), "%s: \"%s\" is not an array",
@@ -444,20 +277,7 @@ static const char *error_of(const json_t *it)
 /* The one integer SQL gives, from the database, read-only. */
 static long long db_int(const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v;
-
-	cr_assert_eq(sqlite3_open_v2(fx.db, &db, SQLITE_OPEN_READONLY, NULL),
-		     SQLITE_OK, "%s: %s", fx.db, sqlite3_errmsg(db));
-	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
-		     "%s: %s", sql, sqlite3_errmsg(db));
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s: %s", sql,
-		     sqlite3_errmsg(db));
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return fixture_db_int(fx.db, "%s", sql);
 }
 
 /* Stored exactly once: 28 item rows, and no two alike. */
@@ -531,7 +351,7 @@ Test(items, one_product_item_per_product_page_one_listing_item_per_card)
 	cr_assert_eq(count_items(items, "listing", "/"), 0);
 	cr_assert_eq(count_items(items, "product", "/"), 0);
 	cr_assert_eq(count_items(items, "listing", "/about.html"), 0);
-	pass();
+	fixture_pass();
 }
 
 Test(items, fields_have_their_types_and_urls_are_absolute)
@@ -610,7 +430,7 @@ Test(items, fields_have_their_types_and_urls_are_absolute)
 		  "Drum roaster (commercial, 5 kg)");
 	expect_null(it, "price");
 	cr_assert_null(error_of(it), "price is not required in a listing");
-	pass();
+	fixture_pass();
 }
 
 Test(items, broken_products_are_stored_with_an_error_naming_the_field)
@@ -657,7 +477,7 @@ Test(items, broken_products_are_stored_with_an_error_naming_the_field)
 		     "items", json_array_size(invalid));
 	cr_assert_eq(db_int("SELECT count(*) FROM items "
 			    "WHERE error IS NOT NULL"), 2);
-	pass();
+	fixture_pass();
 }
 
 Test(items, robots_txt_keeps_the_crawl_out_of_cart_and_search)
@@ -675,7 +495,7 @@ Test(items, robots_txt_keeps_the_crawl_out_of_cart_and_search)
 			   strncmp(log[i].path, "/search", 7) == 0;
 
 		if (bad) {
-			char *p = keep(xstrdup(log[i].path));
+			char *p = fixture_keep(xstrdup(log[i].path));
 			testsrv_log_free(log, n);
 			cr_assert_fail("trawl requested %s, which robots.txt "
 				       "disallows", p);
@@ -693,7 +513,7 @@ Test(items, robots_txt_keeps_the_crawl_out_of_cart_and_search)
 			    "WHERE url LIKE '%/cart/%' AND reason = 'robots'"),
 		     12, "/cart/ and its 11 add-to-cart links should be "
 		     "skipped for robots");
-	pass();
+	fixture_pass();
 }
 
 Test(items, crawling_a_finished_job_again_adds_no_items)
@@ -712,37 +532,29 @@ Test(items, crawling_a_finished_job_again_adds_no_items)
 	expect_items_stored_once("after the second crawl");
 	cr_assert_eq(json_array_size(export_items("items", NULL, NULL)),
 		     NPRODUCTS + NCARDS);
-	pass();
-}
-
-static bool hits_reach(void *arg)
-{
-	return testsrv_page_hits(fx.srv) >= *(size_t *)arg;
+	fixture_pass();
 }
 
 Test(items, crawl_killed_and_resumed_stores_each_item_once)
 {
 	struct proc_opts fault = { .sig = SIGKILL };
+	struct fixture_hits when = { .at = 10 };
 	struct proc_result *r;
-	size_t when = 10;
 
 	shop_start();
 	testsrv_set_delay(fx.srv, 40);
-	fault.ready = hits_reach;
+	when.srv = fx.srv;
+	fault.ready = fixture_hits_reach;
 	fault.ready_arg = &when;
 	/* kill -9 of the coordinator once 10 pages were asked for: some
 	 * pages are fetched but not yet committed, and are fetched again. */
-	r = trawl_fault("crawl1", &fault, "crawl", "-c", SHOP_CONFIG, "--db",
-			fx.db, fx.seed, NULL);
-	cr_assert_geq(r->sig_ms, 0, "the crawl ended before it was killed");
-	cr_assert_eq(r->signal, SIGKILL, "exit %d, signal %d", r->exit_code,
-		     r->signal);
-	cr_assert_not(r->leftovers, "workers outlived their killed "
-		      "coordinator by 2 s: %s", r->leftover_desc);
+	r = fixture_trawl_with("crawl1", &fault, "crawl", "-c", SHOP_CONFIG,
+			       "--db", fx.db, fx.seed, NULL);
+	fixture_expect_killed(r);
 	cr_assert_lt(testsrv_page_hits(fx.srv), NPAGES);
 
 	testsrv_set_delay(fx.srv, 0);
 	crawl_shop("crawl2");
 	expect_items_stored_once("after kill -9 and resume");
-	pass();
+	fixture_pass();
 }

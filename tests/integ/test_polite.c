@@ -12,9 +12,11 @@
  *
  * trawl comes from $TRAWL_BIN (make integ sets it; unset: the tests skip).
  * Each run has a hard limit of 60 s times $TRAWL_SLOW; each test takes a
- * few seconds.  Each test works in its own /tmp/trawl-polite-XXXXXX,
- * removed when it passes and kept, with its path printed, when it fails.
+ * few seconds.  Each test works in its own /tmp/trawl-polite-XXXXXX
+ * (fixture.h), removed when it passes and kept, with its path printed, when
+ * it fails.
  */
+#include "fixture.h"
 #include "log.h"
 #include "proc.h"
 #include "testsrv.h"
@@ -23,8 +25,6 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
-#include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,69 +235,22 @@ static int handler(void *arg, struct MHD_Connection *c, const char *target, int 
 
 /* ---- one test's world ---- */
 
-#define MAX_GARBAGE 256
-
 static struct {
-	char dir[64];
 	struct site site[2];
 	struct testsrv *srv[2];
 	char *db;
-	bool passed;
-	void *mem[MAX_GARBAGE];
-	size_t nmem;
-	struct proc_result *res[32];
-	size_t nres;
 } fx;
 
-static void *keep(void *p)
+TestSuite(polite, .init = fixture_init, .fini = fixture_fini, .timeout = 120);
+
+static void site_release(void *arg)
 {
-	cr_assert_lt(fx.nmem, MAX_GARBAGE);
-	fx.mem[fx.nmem++] = p;
-	return p;
-}
+	struct site *s = arg;
+	int i;
 
-static void fx_init(void)
-{
-	memset(&fx, 0, sizeof fx);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static void fx_fini(void)
-{
-	size_t i;
-	int k;
-
-	for (k = 0; k < 2; k++) {
-		testsrv_stop(fx.srv[k]);
-		for (i = 0; i < (size_t)fx.site[k].nfiles; i++)
-			free(fx.site[k].files[i].body);
-		pthread_mutex_destroy(&fx.site[k].mu);
-	}
-	for (i = 0; i < fx.nres; i++) {
-		proc_result_release(fx.res[i]);
-		free(fx.res[i]);
-	}
-	if (fx.dir[0]) {
-		if (fx.passed)
-			proc_rm_rf(fx.dir);
-		else
-			fprintf(stderr, "test failed: kept its files in %s\n", fx.dir);
-	}
-	for (i = 0; i < fx.nmem; i++)
-		free(fx.mem[i]);
-	memset(&fx, 0, sizeof fx);
-}
-
-TestSuite(polite, .init = fx_init, .fini = fx_fini, .timeout = 120);
-
-static const char *trawl_bin(void)
-{
-	const char *bin = getenv("TRAWL_BIN");
-
-	if (!bin || !*bin)
-		cr_skip_test("TRAWL_BIN is not set; run them with make integ");
-	cr_assert_eq(access(bin, X_OK), 0, "TRAWL_BIN=%s: %s", bin, strerror(errno));
-	return bin;
+	for (i = 0; i < s->nfiles; i++)
+		free(s->files[i].body);
+	pthread_mutex_destroy(&s->mu);
 }
 
 /* The temp dir and the database path; sites are set up by the test, then
@@ -306,62 +259,39 @@ static void fx_start(void)
 {
 	int k;
 
-	trawl_bin();
-	snprintf(fx.dir, sizeof fx.dir, "/tmp/trawl-polite-XXXXXX");
-	cr_assert_not_null(mkdtemp(fx.dir), "mkdtemp: %s", strerror(errno));
-	fx.db = keep(xasprintf("%s/trawl.db", fx.dir));
-	for (k = 0; k < 2; k++)
+	fixture_trawl_bin();
+	fixture_mkdtemp("polite");
+	fx.db = fixture_path("trawl.db");
+	for (k = 0; k < 2; k++) {
 		pthread_mutex_init(&fx.site[k].mu, NULL);
+		/* Deferred before serve(): released after the server stops. */
+		fixture_defer(site_release, &fx.site[k]);
+	}
 }
 
 static void serve(int k)
 {
-	fx.srv[k] = testsrv_start_handler(handler, &fx.site[k]);
-	cr_assert_not_null(fx.srv[k], "the test server did not start");
+	struct testsrv *srv = testsrv_start_handler(handler, &fx.site[k]);
+
+	fx.srv[k] = fixture_serve(NULL, srv, NULL);
 }
 
 static char *url_of(int k, const char *path)
 {
-	return keep(testsrv_url(fx.srv[k], path));
-}
-
-static void pass(void)
-{
-	fx.passed = true;
+	return fixture_keep(testsrv_url(fx.srv[k], path));
 }
 
 /* Runs trawl with ARGS (NULL-terminated) after "crawl --db DB --workers
  * 1"; output in TAG.out and TAG.err. */
 static struct proc_result *crawl(const char *tag, ...)
 {
-	struct proc_opts o = { 0 };
-	struct proc_result *r = xcalloc(1, sizeof *r);
-	char *argv[64];
-	const char *s;
+	const char *head[] = { "crawl", "--db", fx.db, "--workers", "1", NULL };
+	struct proc_result *r;
 	va_list ap;
-	int n = 0, i;
 
-	argv[n++] = xstrdup(trawl_bin());
-	argv[n++] = xstrdup("crawl");
-	argv[n++] = xstrdup("--db");
-	argv[n++] = xstrdup(fx.db);
-	argv[n++] = xstrdup("--workers");
-	argv[n++] = xstrdup("1");
 	va_start(ap, tag);
-	while ((s = va_arg(ap, const char *)) && n < 63)
-		argv[n++] = xstrdup(s);
+	r = fixture_vtrawl(tag, NULL, head, ap);
 	va_end(ap);
-	argv[n] = NULL;
-	o.out_file = keep(xasprintf("%s/%s.out", fx.dir, tag));
-	o.err_file = keep(xasprintf("%s/%s.err", fx.dir, tag));
-	o.timeout_ms = (long long)(60000 * proc_slow_factor());
-	cr_assert_lt(fx.nres, 32);
-	fx.res[fx.nres++] = r;
-	cr_assert_eq(proc_run(argv, &o, r), 0, "could not run %s", argv[0]);
-	for (i = 0; i < n; i++)
-		free(argv[i]);
-	cr_assert_not(r->timed_out, "trawl %s timed out after %lld ms; stderr:\n%.3000s",
-		      tag, r->ms, r->err);
 	cr_assert_eq(r->exit_code, 0, "trawl %s: exit status %d (signal %d); "
 		     "stderr:\n%.3000s", tag, r->exit_code, r->signal, r->err);
 	return r;
@@ -378,7 +308,7 @@ static struct hit *hits(int k, size_t *n)
 
 	pthread_mutex_lock(&s->mu);
 	*n = s->nhits;
-	v = keep(xcalloc(*n + 1, sizeof *v));
+	v = fixture_keep(xcalloc(*n + 1, sizeof *v));
 	memcpy(v, s->hits, *n * sizeof *v);
 	pthread_mutex_unlock(&s->mu);
 	for (i = 1; i < *n; i++) /* insertion sort on start */
@@ -403,22 +333,18 @@ static size_t count_path(int k, const char *prefix)
 /* The first integer SQL gives on the test's database. */
 static long long sql_int(const char *fmt, ...)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
+	long long v = -1;
 	va_list ap;
 	char *sql;
-	long long v = -1;
 
 	va_start(ap, fmt);
 	cr_assert_neq(vasprintf(&sql, fmt, ap), -1);
 	va_end(ap);
-	cr_assert_eq(sqlite3_open_v2(fx.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s",
-		     sql, sqlite3_errmsg(db));
+	st = fixture_db_query(fx.db, "%s", sql);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	fixture_db_done(st);
 	free(sql);
 	return v;
 }
@@ -454,7 +380,7 @@ Test(polite, per_host_one_and_delay_space_requests_out)
 		cr_expect_geq(v[i].start, v[i - 1].end, "%s overlaps %s", v[i].path,
 			      v[i - 1].path);
 	}
-	pass();
+	fixture_pass();
 }
 
 Test(polite, per_host_limit_holds_with_slow_answers)
@@ -479,7 +405,7 @@ Test(polite, per_host_limit_holds_with_slow_answers)
 	}
 	cr_expect_leq(most, 2, "%d requests in flight at once", most);
 	cr_expect_eq(most, 2, "the limit is used");
-	pass();
+	fixture_pass();
 }
 
 /* ---- (b) 429 with Retry-After, (c) 503 backoff ---- */
@@ -520,7 +446,7 @@ Test(polite, retry_after_holds_the_whole_host)
 		     "but not much later");
 	cr_expect_eq(ok, 1, "the page is fetched in the end");
 	cr_expect_eq(sql_int("SELECT count(*) FROM pages WHERE status = 200"), 7);
-	pass();
+	fixture_pass();
 }
 
 Test(polite, retry_after_as_a_date_is_honoured)
@@ -546,7 +472,7 @@ Test(polite, retry_after_as_a_date_is_honoured)
 	cr_expect_geq(v[at + 1].start - v[at].end, 1000, "waited %lld ms",
 		      v[at + 1].start - v[at].end);
 	cr_expect_eq(sql_int("SELECT count(*) FROM pages WHERE status = 200"), 4);
-	pass();
+	fixture_pass();
 }
 
 Test(polite, server_errors_without_retry_after_back_the_host_off)
@@ -572,7 +498,7 @@ Test(polite, server_errors_without_retry_after_back_the_host_off)
 		      v[fails[1] + 1].start - v[fails[1]].end);
 	cr_expect_eq(sql_int("SELECT count(*) FROM pages WHERE status = 200"), 5,
 		     "every page fetched in the end");
-	pass();
+	fixture_pass();
 }
 
 /* ---- (d) robots.txt unavailable, then there ---- */
@@ -605,7 +531,7 @@ Test(polite, robots_txt_that_fails_then_answers_keeps_urls_waiting)
 	cr_expect_eq(count_path(0, "/robots.txt"), 3);
 	cr_expect_eq(count_path(0, "/page/"), 3);
 	cr_expect_eq(skipped("robots"), 1);
-	pass();
+	fixture_pass();
 }
 
 Test(polite, robots_txt_that_never_answers_skips_the_host)
@@ -621,7 +547,7 @@ Test(polite, robots_txt_that_never_answers_skips_the_host)
 	cr_expect_eq(count_path(0, "/"), 2, "nothing but robots.txt");
 	cr_expect_eq(skipped("robots-unavailable"), 1, "the seed");
 	cr_expect_eq(sql_int("SELECT count(*) FROM pages"), 0);
-	pass();
+	fixture_pass();
 }
 
 Test(polite, robots_txt_404_allows_everything)
@@ -633,7 +559,7 @@ Test(polite, robots_txt_404_allows_everything)
 	crawl("crawl", url_of(0, "/"), NULL);
 	cr_expect_eq(count_path(0, "/private/"), 1);
 	cr_expect_eq(count_path(0, "/robots.txt"), 1);
-	pass();
+	fixture_pass();
 }
 
 /* ---- (e) robots.txt kept between jobs ---- */
@@ -656,7 +582,7 @@ Test(polite, robots_txt_is_reused_by_a_second_job_within_its_ttl)
 			     "sitemaps = '/sm.xml'"), 1, "the Sitemap: line is kept");
 	crawl("three", "--job", "three", "--robots-ttl", "0", url_of(0, "/"), NULL);
 	cr_expect_eq(count_path(0, "/robots.txt"), 2, "a TTL of 0 fetches it again");
-	pass();
+	fixture_pass();
 }
 
 /* ---- (f) traps ---- */
@@ -670,7 +596,7 @@ Test(polite, repeated_segments_are_a_trap)
 	cr_expect_eq(count_path(0, "/loop/"), 3, "/loop/, /loop/a/, /loop/a/a/");
 	cr_expect_eq(count_path(0, "/loop/a/a/a/"), 0);
 	cr_expect_eq(skipped("trap"), 1);
-	pass();
+	fixture_pass();
 }
 
 Test(polite, query_variants_are_capped_per_path)
@@ -681,7 +607,7 @@ Test(polite, query_variants_are_capped_per_path)
 	crawl("crawl", "--max-query-variants", "5", url_of(0, "/"), NULL);
 	cr_expect_eq(count_path(0, "/q?"), 5);
 	cr_expect_geq(skipped("query-limit"), 1);
-	pass();
+	fixture_pass();
 }
 
 Test(polite, long_urls_and_hosts_over_their_limit_are_skipped)
@@ -697,7 +623,7 @@ Test(polite, long_urls_and_hosts_over_their_limit_are_skipped)
 	cr_expect_eq(sql_int("SELECT count(*) FROM pages"), 6);
 	cr_expect_eq(count_path(0, "/") - count_path(0, "/robots.txt"), 6);
 	cr_expect_eq(skipped("host-limit"), 11 - 5);
-	pass();
+	fixture_pass();
 }
 
 Test(polite, redirect_hops_are_limited_by_max_redirects)
@@ -719,7 +645,7 @@ Test(polite, redirect_hops_are_limited_by_max_redirects)
 	cr_expect_eq(testsrv_hits(fx.srv[0], "/r/3"), 1, "3 hops followed");
 	cr_expect_eq(testsrv_hits(fx.srv[0], "/r/4"), 0, "not a 4th");
 	cr_expect_eq(sql_int("SELECT count(*) FROM pages WHERE error = 'redirect-loop'"), 1);
-	pass();
+	fixture_pass();
 }
 
 /* ---- (g) sitemaps ---- */
@@ -763,25 +689,25 @@ Test(polite, sitemaps_urlset_index_and_gzip_seed_the_crawl)
 	serve(0);
 	/* Pages 0-2 from a urlset, 3-4 from a gzipped urlset an index names,
 	 * 5 from a sitemap robots.txt names; 6 is out of scope. */
-	urlset = keep(xasprintf(
+	urlset = fixture_keep(xasprintf(
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
 		"<url><loc>%s</loc><lastmod>2026-11-01</lastmod></url>\n"
 		"<url><loc>%s</loc></url>\n<url><loc>/page/2.html</loc></url>\n"
 		"<url><loc>http://other.invalid/x.html</loc></url>\n"
 		"</urlset>\n", url_of(0, "/page/0.html"), url_of(0, "/page/1.html")));
-	gz = keep(xasprintf(
+	gz = fixture_keep(xasprintf(
 		"<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
 		"<url><loc>%s</loc><lastmod>2026-10-31T12:00:00Z</lastmod></url>"
 		"<url><loc>%s</loc></url></urlset>",
 		url_of(0, "/page/3.html"), url_of(0, "/page/4.html")));
-	index = keep(xasprintf(
+	index = fixture_keep(xasprintf(
 		"<?xml version=\"1.0\"?>\n"
 		"<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
 		"<sitemap><loc>%s</loc></sitemap>\n"
 		"<sitemap><loc>%s</loc></sitemap>\n"
 		"</sitemapindex>\n", url_of(0, "/sm/b.xml.gz"), url_of(0, "/sm/a.xml")));
-	sm = keep(xasprintf("%s\n", url_of(0, "/page/5.html")));
+	sm = fixture_keep(xasprintf("%s\n", url_of(0, "/page/5.html")));
 	add_file(0, "/sm/a.xml", "application/xml", urlset, strlen(urlset));
 	add_gzip_file(0, "/sm/b.xml.gz", gz);
 	add_file(0, "/sm/index.xml", "application/xml", index, strlen(index));
@@ -803,7 +729,7 @@ Test(polite, sitemaps_urlset_index_and_gzip_seed_the_crawl)
 	cr_expect_eq(skipped("scope"), 1, "other.invalid");
 	cr_expect_eq(sql_int("SELECT count(*) FROM sitemaps WHERE state = 1"), 4);
 	cr_expect_eq(sql_int("SELECT count(*) FROM sitemaps WHERE kind = 'index'"), 1);
-	pass();
+	fixture_pass();
 }
 
 /* ---- (5) refused addresses ---- */
@@ -817,7 +743,7 @@ Test(polite, a_host_whose_address_is_refused_is_skipped)
 	cr_expect_eq(count_path(0, "/"), 0, "nothing reaches the server");
 	cr_expect_eq(skipped("blocked-address"), 1);
 	cr_expect_eq(sql_int("SELECT count(*) FROM pages"), 0);
-	pass();
+	fixture_pass();
 }
 
 /* ---- (h) one slow host beside a fast one ---- */
@@ -842,7 +768,7 @@ Test(polite, a_slow_host_does_not_hold_back_a_fast_one)
 		     "the fast host took %lld ms", fast[nf - 1].end - fast[0].start);
 	cr_expect_lt(fast[nf - 1].end, slow[2].start,
 		     "the fast host was done while the slow one was on its third request");
-	pass();
+	fixture_pass();
 }
 
 /* ---- autothrottle ---- */
@@ -867,5 +793,5 @@ Test(polite, autothrottle_spaces_requests_by_latency_over_target)
 		cr_expect_geq(v[i].start - v[i - 1].start, 150 - JITTER_MS,
 			      "%s came %lld ms after %s", v[i].path,
 			      v[i].start - v[i - 1].start, v[i - 1].path);
-	pass();
+	fixture_pass();
 }

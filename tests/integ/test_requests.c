@@ -14,8 +14,10 @@
  * trawl comes from $TRAWL_BIN, the test server is in-process; every run
  * has a hard limit of 60 s times $TRAWL_SLOW, and every response the
  * servers make is bounded whatever trawl does.  Each test works in its
- * own /tmp/trawl-req-XXXXXX, kept (and named on stderr) when it fails.
+ * own /tmp/trawl-req-XXXXXX (fixture.h), kept (and named on stderr) when
+ * it fails.
  */
+#include "fixture.h"
 #include "log.h"
 #include "proc.h"
 #include "testsrv.h"
@@ -40,7 +42,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define MAX_GARBAGE 256
 #define MAX_LOG 512
 
 /* ---- a table-driven test server ------------------------------------ */
@@ -253,81 +254,38 @@ static void *listener_run(void *arg)
 /* ---- one test's world ---------------------------------------------- */
 
 static struct {
-	char dir[64];
 	char *db;
-	struct server *srv[4];
-	size_t nsrv;
-	struct listener *lis;
-	bool passed;
-	void *mem[MAX_GARBAGE];
-	size_t nmem;
-	struct proc_result *res[32];
-	size_t nres;
 } fx;
-
-static void *keep(void *p)
-{
-	cr_assert_lt(fx.nmem, MAX_GARBAGE);
-	fx.mem[fx.nmem++] = p;
-	return p;
-}
-
-static const char *trawl_bin(void)
-{
-	const char *bin = getenv("TRAWL_BIN");
-
-	if (!bin || !*bin)
-		cr_skip_test("TRAWL_BIN is not set; run them with make integ");
-	return bin;
-}
 
 static void fx_init(void)
 {
-	memset(&fx, 0, sizeof fx);
+	fixture_init();
 	atomic_store(&stopping, false);
-	signal(SIGPIPE, SIG_IGN);
-	trawl_bin();
-	snprintf(fx.dir, sizeof fx.dir, "/tmp/trawl-req-XXXXXX");
-	cr_assert_not_null(mkdtemp(fx.dir), "mkdtemp: %s", strerror(errno));
-	fx.db = keep(xasprintf("%s/trawl.db", fx.dir));
+	fixture_trawl_bin();
+	fixture_mkdtemp("req");
+	fx.db = fixture_path("trawl.db");
 }
 
 static void fx_fini(void)
 {
 	atomic_store(&stopping, true);
-	for (size_t i = 0; i < fx.nsrv; i++) {
-		struct server *s = fx.srv[i];
-
-		testsrv_stop(s->srv);
-		for (size_t j = 0; j < s->nlog; j++) {
-			free(s->log[j].target);
-			free(s->log[j].headers);
-		}
-		pthread_mutex_destroy(&s->mu);
-		free(s->bomb);
-		free(s);
-	}
-	if (fx.lis) {
-		pthread_join(fx.lis->th, NULL);
-		close(fx.lis->fd);
-		free(fx.lis);
-	}
-	for (size_t i = 0; i < fx.nres; i++) {
-		proc_result_release(fx.res[i]);
-		free(fx.res[i]);
-	}
-	if (fx.dir[0]) {
-		if (fx.passed)
-			proc_rm_rf(fx.dir);
-		else
-			fprintf(stderr, "test failed: kept its files in %s\n", fx.dir);
-	}
-	for (size_t i = 0; i < fx.nmem; i++)
-		free(fx.mem[i]);
-	memset(&fx, 0, sizeof fx);
+	fixture_fini();
 }
 
 TestSuite(requests, .init = fx_init, .fini = fx_fini, .timeout = 120);
+
+static void server_free(void *arg)
+{
+	struct server *s = arg;
+
+	for (size_t j = 0; j < s->nlog; j++) {
+		free(s->log[j].target);
+		free(s->log[j].headers);
+	}
+	pthread_mutex_destroy(&s->mu);
+	free(s->bomb);
+	free(s);
+}
 
 /* Serves ROUTES (N of them, borrowed) on 127.0.0.1; AUTH, if not NULL, is
  * the Authorization value every request must carry (else 401). */
@@ -343,17 +301,25 @@ static struct server *serve(const struct route *routes, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (routes[i].kind == R_GZIP_BOMB && !s->bomb)
 			s->bomb = make_bomb(routes[i].size, &s->bomb_len);
-	cr_assert_lt(fx.nsrv, sizeof fx.srv / sizeof fx.srv[0]);
-	fx.srv[fx.nsrv++] = s;
-	s->srv = testsrv_start_handler(handle, s);
-	cr_assert_not_null(s->srv, "the test server did not start");
+	/* Deferred first: freed after its server stops. */
+	fixture_defer(server_free, s);
+	s->srv = fixture_serve(NULL, testsrv_start_handler(handle, s), NULL);
 	s->port = testsrv_port(s->srv);
 	return s;
 }
 
 static char *url_of(const struct server *s, const char *path)
 {
-	return keep(xasprintf("http://127.0.0.1:%d%s", s->port, path));
+	return fixture_keep(xasprintf("http://127.0.0.1:%d%s", s->port, path));
+}
+
+static void listener_stop(void *arg)
+{
+	struct listener *l = arg;
+
+	pthread_join(l->th, NULL);
+	close(l->fd);
+	free(l);
 }
 
 /* A listener on IP (a 127/8 address other than 127.0.0.1). */
@@ -375,43 +341,8 @@ static struct listener *listen_on(const char *ip)
 	l->port = ntohs(sa.sin_port);
 	atomic_init(&l->conns, 0);
 	cr_assert_eq(pthread_create(&l->th, NULL, listener_run, l), 0);
-	fx.lis = l;
+	fixture_defer(listener_stop, l);
 	return l;
-}
-
-/* Run trawl with the NULL-terminated arguments after TAG; output in
- * TAG.out and TAG.err in the temp dir. */
-static struct proc_result *trawl(const char *tag, ...)
-{
-	struct proc_opts o = { 0 };
-	struct proc_result *r = xcalloc(1, sizeof *r);
-	char *argv[64];
-	const char *a;
-	va_list ap;
-	int n = 0;
-
-	argv[n++] = (char *)trawl_bin();
-	va_start(ap, tag);
-	while ((a = va_arg(ap, const char *)) && n < 63)
-		argv[n++] = (char *)a;
-	va_end(ap);
-	argv[n] = NULL;
-	o.out_file = keep(xasprintf("%s/%s.out", fx.dir, tag));
-	o.err_file = keep(xasprintf("%s/%s.err", fx.dir, tag));
-	o.timeout_ms = (long long)(60000 * proc_slow_factor());
-	cr_assert_lt(fx.nres, sizeof fx.res / sizeof fx.res[0]);
-	fx.res[fx.nres++] = r;
-	cr_assert_eq(proc_run(argv, &o, r), 0, "could not run %s", argv[0]);
-	cr_assert_not(r->timed_out, "trawl %s timed out; stderr:\n%.3000s", tag,
-		      r->err);
-	return r;
-}
-
-static void expect_exit(const struct proc_result *r, int code, const char *what)
-{
-	cr_assert_eq(r->exit_code, code, "%s: exit status %d (signal %d), "
-		     "expected %d; stderr:\n%.3000s", what, r->exit_code,
-		     r->signal, code, r->err);
 }
 
 /* ---- what the servers saw ------------------------------------------ */
@@ -439,7 +370,7 @@ static const char *header_at(struct server *s, size_t i, const char *name)
 		size_t len = strcspn(h, "\n");
 
 		if (strncasecmp(h, name, n) == 0 && h[n] == ':')
-			return keep(xstrndup(h + n + 2, len - n - 2));
+			return fixture_keep(xstrndup(h + n + 2, len - n - 2));
 		h += len + (h[len] == '\n');
 	}
 	return NULL;
@@ -466,40 +397,13 @@ static const char *header_of(struct server *s, const char *target,
 
 /* The first column of the first row of SQL (sqlite3_mprintf() style:
  * %Q quotes a string), as text; NULL if no row or SQL NULL.  Kept. */
-static const char *db_text(const char *fmt, ...)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	const char *v = NULL;
-	char *sql;
-	va_list ap;
-
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	cr_assert_eq(sqlite3_open_v2(fx.db, &db, SQLITE_OPEN_READONLY, NULL),
-		     SQLITE_OK, "%s: %s", fx.db, sqlite3_errmsg(db));
-	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
-		     "%s: %s", sql, sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = keep(xstrdup((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	sqlite3_free(sql);
-	return v;
-}
+#define db_text(...) fixture_db_text(fx.db, __VA_ARGS__)
 
 /* A column of URL's page ("status", "error", "bytes", ...), or NULL. */
 static const char *page(const char *url, const char *col)
 {
 	return db_text("SELECT p.%s FROM pages p JOIN urls u ON u.id = p.url_id "
 		       "WHERE u.url = %Q", col, url);
-}
-
-static void pass(void)
-{
-	fx.passed = true;
 }
 
 /* ======================================================================
@@ -515,17 +419,18 @@ static const struct route plain_site[] = {
 Test(requests, sends_configured_headers_on_every_request)
 {
 	struct server *s = serve(plain_site, 2, NULL);
-	char *host = keep(xasprintf("127.0.0.1:%d", s->port));
+	char *host = fixture_keep(xasprintf("127.0.0.1:%d", s->port));
 	struct proc_result *r;
 	const char *v;
 
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--workers", "1",
-		  "--header", "X-Trawl-Test: hello there",
-		  "--header", "Accept-Language: de",
-		  "--header", "X-Empty-Name-Value:",
-		  "--header", "Authorization: Bearer tok123",
-		  "--job", "hdr", url_of(s, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet",
+			  "--workers", "1", "--header",
+			  "X-Trawl-Test: hello there", "--header",
+			  "Accept-Language: de", "--header",
+			  "X-Empty-Name-Value:", "--header",
+			  "Authorization: Bearer tok123", "--job", "hdr",
+			  url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	cr_assert_eq(hits(s, "/robots.txt"), 1);
 	cr_assert_eq(hits(s, "/"), 1);
 	cr_assert_eq(hits(s, "/a.html"), 1);
@@ -550,7 +455,7 @@ Test(requests, sends_configured_headers_on_every_request)
 	v = db_text("SELECT config FROM jobs WHERE name = 'hdr'");
 	cr_assert(v && strstr(v, "\"Authorization: ***\"") && !strstr(v, "tok123"),
 		  "stored config: %s", v);
-	pass();
+	fixture_pass();
 }
 
 Test(requests, refuses_headers_it_must_not_send_before_fetching_anything)
@@ -568,14 +473,15 @@ Test(requests, refuses_headers_it_must_not_send_before_fetching_anything)
 		{ "X-Split: a\r\nX-Injected: b", "control character" },
 	};
 	struct server *s = serve(plain_site, 2, NULL);
-	char *conf = keep(xasprintf("%s/bad.json", fx.dir));
+	char *conf = fixture_path("bad.json");
 	FILE *f;
 	struct proc_result *r;
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		r = trawl("bad", "crawl", "--db", fx.db, "--quiet", "--header",
-			  bad[i].header, url_of(s, "/"), NULL);
-		expect_exit(r, 2, bad[i].header);
+		r = fixture_trawl("bad", "crawl", "--db", fx.db, "--quiet",
+				  "--header", bad[i].header, url_of(s, "/"),
+				  NULL);
+		fixture_expect_exit(r, 2, bad[i].header);
 		cr_assert(strstr(r->err, bad[i].says), "\"%s\": stderr does not "
 			  "say \"%s\":\n%s", bad[i].header, bad[i].says, r->err);
 	}
@@ -583,14 +489,14 @@ Test(requests, refuses_headers_it_must_not_send_before_fetching_anything)
 	cr_assert_not_null(f);
 	fprintf(f, "{\n  \"headers\": [\"X-Ok: 1\",\n    \"Host: evil.invalid\"]\n}\n");
 	fclose(f);
-	r = trawl("badfile", "crawl", "--db", fx.db, "--quiet", "-c", conf,
-		  url_of(s, "/"), NULL);
-	expect_exit(r, 2, "a config file with a Host header");
+	r = fixture_trawl("badfile", "crawl", "--db", fx.db, "--quiet", "-c",
+			  conf, url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 2, "a config file with a Host header");
 	cr_assert(strstr(r->err, "bad.json:3:5: \"headers\": trawl sets the "
 			 "Host header itself"), "%s", r->err);
 	cr_assert_eq(testsrv_page_hits(s->srv) + hits(s, "/robots.txt"), 0,
 		     "nothing may be fetched after a config error");
-	pass();
+	fixture_pass();
 }
 
 /* ======================================================================
@@ -607,16 +513,17 @@ Test(requests, sends_basic_auth_only_to_its_host_and_port)
 		{ "/landing.html", R_PAGE, 0, "text/html", NULL, "<title>L</title>", 0 },
 	};
 	struct server *b = serve(b_routes, 3, NULL);
-	char *home = keep(xasprintf(
-		"<title>A</title><a href=\"/a2.html\">a2</a>"
-		"<a href=\"http://127.0.0.1:%d/b.html\">b</a>"
-		"<a href=\"/go\">go</a>", b->port));
+	char *home = fixture_keep(xasprintf(
+				  "<title>A</title><a href=\"/a2.html\">a2</a>"
+				  "<a href=\"http://127.0.0.1:%d/b.html\">b</a>"
+				  "<a href=\"/go\">go</a>", b->port));
 	struct route a_routes[] = {
 		{ "/", R_PAGE, 0, "text/html", NULL, home, 0 },
 		{ "/a2.html", R_PAGE, 0, "text/html", NULL, "<title>A2</title>", 0 },
 	};
 	struct server *a = serve(a_routes, 2, want);
-	char *rule = keep(xasprintf("127.0.0.1:%d user:s3cret pw", a->port));
+	char *rule = fixture_keep(xasprintf("127.0.0.1:%d user:s3cret pw",
+					    a->port));
 	const char *cfg;
 	struct proc_result *r;
 
@@ -624,10 +531,11 @@ Test(requests, sends_basic_auth_only_to_its_host_and_port)
 	testsrv_add_redirect(a->srv, "/robots.txt",
 			     url_of(b, "/robots.txt"), 302);
 	testsrv_add_redirect(a->srv, "/go", url_of(b, "/landing.html"), 302);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--job", "auth",
-		  "--auth", rule, "--auth", "127.0.0.1 other:wrong",
-		  "--auth", "example.invalid:80 x:y", url_of(a, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--job",
+			  "auth", "--auth", rule, "--auth",
+			  "127.0.0.1 other:wrong", "--auth",
+			  "example.invalid:80 x:y", url_of(a, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 
 	cr_assert_eq(hits(a, "/"), 1);
 	cr_assert_eq(hits(a, "/a2.html"), 1);
@@ -651,7 +559,7 @@ Test(requests, sends_basic_auth_only_to_its_host_and_port)
 	cr_assert(strstr(cfg, "user:***"), "%s", cfg);
 	cr_assert_null(strstr(cfg, "s3cret"), "%s", cfg);
 	cr_assert_null(strstr(cfg, "wrong"), "%s", cfg);
-	pass();
+	fixture_pass();
 }
 
 Test(requests, refuses_malformed_auth_and_proxy_entries)
@@ -668,24 +576,25 @@ Test(requests, refuses_malformed_auth_and_proxy_entries)
 	struct proc_result *r;
 
 	for (size_t i = 0; i < sizeof bad_auth / sizeof bad_auth[0]; i++) {
-		r = trawl("bad", "crawl", "--db", fx.db, "--quiet", "--auth",
-			  bad_auth[i], url_of(s, "/"), NULL);
-		expect_exit(r, 2, bad_auth[i]);
+		r = fixture_trawl("bad", "crawl", "--db", fx.db, "--quiet",
+				  "--auth", bad_auth[i], url_of(s, "/"), NULL);
+		fixture_expect_exit(r, 2, bad_auth[i]);
 		cr_assert(strstr(r->err, "HOST[:PORT] USER:PASSWORD"), "%s: %s",
 			  bad_auth[i], r->err);
 	}
 	for (size_t i = 0; i < sizeof bad_proxy / sizeof bad_proxy[0]; i++) {
-		r = trawl("bad", "crawl", "--db", fx.db, "--quiet", "--proxy",
-			  bad_proxy[i], url_of(s, "/"), NULL);
-		expect_exit(r, 2, bad_proxy[i]);
+		r = fixture_trawl("bad", "crawl", "--db", fx.db, "--quiet",
+				  "--proxy", bad_proxy[i], url_of(s, "/"),
+				  NULL);
+		fixture_expect_exit(r, 2, bad_proxy[i]);
 		cr_assert(strstr(r->err, "is not a proxy URL"), "%s: %s",
 			  bad_proxy[i], r->err);
 	}
-	r = trawl("ok", "crawl", "--db", fx.db, "--quiet", "--auth",
-		  "[::1]:8080 u:p:with:colons and spaces", "--max-pages", "1",
-		  url_of(s, "/"), NULL);
-	expect_exit(r, 0, "a valid IPv6 auth entry");
-	pass();
+	r = fixture_trawl("ok", "crawl", "--db", fx.db, "--quiet", "--auth",
+			  "[::1]:8080 u:p:with:colons and spaces",
+			  "--max-pages", "1", url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "a valid IPv6 auth entry");
+	fixture_pass();
 }
 
 /* ======================================================================
@@ -703,16 +612,17 @@ Test(requests, keeps_cookies_only_when_asked)
 	struct proc_result *r;
 	const char *v;
 
-	r = trawl("off", "crawl", "--db", fx.db, "--quiet", "--job", "off",
-		  "--workers", "1", url_of(s, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("off", "crawl", "--db", fx.db, "--quiet", "--job",
+			  "off", "--workers", "1", url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	cr_assert_eq(hits(s, "/next.html"), 1);
 	cr_assert_null(header_of(s, "/next.html", "Cookie"),
 		       "cookies are off by default");
 
-	r = trawl("on", "crawl", "--db", fx.db, "--quiet", "--job", "on",
-		  "--workers", "1", "--cookies", url_of(s, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl --cookies");
+	r = fixture_trawl("on", "crawl", "--db", fx.db, "--quiet", "--job",
+			  "on", "--workers", "1", "--cookies", url_of(s, "/"),
+			  NULL);
+	fixture_expect_exit(r, 0, "trawl crawl --cookies");
 	cr_assert_eq(hits(s, "/next.html"), 2);
 	pthread_mutex_lock(&s->mu);
 	v = NULL;
@@ -724,7 +634,7 @@ Test(requests, keeps_cookies_only_when_asked)
 	pthread_mutex_unlock(&s->mu);
 	cr_assert(v && strcmp(v, "sid=abc123") == 0, "Cookie: %s",
 		  v ? v : "(none)");
-	pass();
+	fixture_pass();
 }
 
 /* ======================================================================
@@ -774,13 +684,13 @@ Test(requests, goes_through_the_configured_proxy)
 
 	/* The proxy is on loopback and the seed names no address: the
 	 * proxy's own address is exempt from the address guard. */
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--job", "px",
-		  "--proxy", url_of(p, ""), "--allow-domain", "127.0.0.2",
-		  "--allow-domain", "127.0.0.1",
-		  "http://seed.invalid/", NULL);
-	expect_exit(r, 0, "trawl crawl --proxy");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--job",
+			  "px", "--proxy", url_of(p, ""), "--allow-domain",
+			  "127.0.0.2", "--allow-domain", "127.0.0.1",
+			  "http://seed.invalid/", NULL);
+	fixture_expect_exit(r, 0, "trawl crawl --proxy");
 	expect_proxied(p, "px");
-	pass();
+	fixture_pass();
 }
 
 Test(requests, uses_the_proxy_from_the_environment_when_none_is_set)
@@ -789,12 +699,14 @@ Test(requests, uses_the_proxy_from_the_environment_when_none_is_set)
 	struct proc_result *r;
 
 	cr_assert_eq(setenv("http_proxy", url_of(p, ""), 1), 0);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--job", "env",
-		  "--allow-domain", "127.0.0.2", "--allow-domain", "127.0.0.1", "http://seed.invalid/", NULL);
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--job",
+			  "env", "--allow-domain", "127.0.0.2",
+			  "--allow-domain", "127.0.0.1", "http://seed.invalid/",
+			  NULL);
 	unsetenv("http_proxy");
-	expect_exit(r, 0, "trawl crawl with http_proxy set");
+	fixture_expect_exit(r, 0, "trawl crawl with http_proxy set");
 	expect_proxied(p, "env");
-	pass();
+	fixture_pass();
 }
 
 /* ======================================================================
@@ -806,21 +718,22 @@ Test(requests, uses_the_proxy_from_the_environment_when_none_is_set)
 static struct server *guard_site(struct listener *l, char **direct,
 				 char **via_redirect)
 {
-	struct route *routes = keep(xcalloc(2, sizeof *routes));
+	struct route *routes = fixture_keep(xcalloc(2, sizeof *routes));
 	struct server *s;
 	char *home;
 
-	*direct = keep(xasprintf("http://127.0.0.2:%d/secret.html", l->port));
-	home = keep(xasprintf("<title>Home</title>"
-			      "<a href=\"%s\">direct</a>"
-			      "<a href=\"/go\">redirect</a>"
-			      "<a href=\"/ok.html\">ok</a>", *direct));
+	*direct = fixture_keep(xasprintf("http://127.0.0.2:%d/secret.html",
+					 l->port));
+	home = fixture_keep(xasprintf("<title>Home</title>"
+				      "<a href=\"%s\">direct</a>"
+				      "<a href=\"/go\">redirect</a>"
+				      "<a href=\"/ok.html\">ok</a>", *direct));
 	routes[0] = (struct route){ "/", R_PAGE, 0, "text/html", NULL, home, 0 };
 	routes[1] = (struct route){ "/ok.html", R_PAGE, 0, "text/html", NULL,
 				    "<title>OK</title>", 0 };
 	s = serve(routes, 2, NULL);
 	*via_redirect = url_of(s, "/go");
-	testsrv_add_redirect(s->srv, "/go", keep(xasprintf(
+	testsrv_add_redirect(s->srv, "/go", fixture_keep(xasprintf(
 		"http://127.0.0.2:%d/redirected.html", l->port)), 302);
 	return s;
 }
@@ -846,10 +759,10 @@ Test(requests, never_connects_to_a_blocked_address)
 
 	/* allow_networks replaces the seeds' loopback allowance: only
 	 * 127.0.0.1 may be reached, while 127.0.0.2 is in scope. */
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--retries", "0",
-		  "--allow-network", "127.0.0.1/32",
-		  "--allow-domain", "127.0.0.2", url_of(s, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet",
+			  "--retries", "0", "--allow-network", "127.0.0.1/32",
+			  "--allow-domain", "127.0.0.2", url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	cr_assert_eq(atomic_load(&l->conns), 0, "a blocked address got %d "
 		     "TCP connections", atomic_load(&l->conns));
 	cr_assert_eq(hits(s, "/"), 1);
@@ -865,7 +778,7 @@ Test(requests, never_connects_to_a_blocked_address)
 		   strcmp(page(via, "error"), "blocked-address") == 0),
 		  "%s is neither skipped nor a page with error blocked-address",
 		  via);
-	pass();
+	fixture_pass();
 }
 
 Test(requests, seed_on_loopback_allows_loopback_by_default)
@@ -875,15 +788,16 @@ Test(requests, seed_on_loopback_allows_loopback_by_default)
 	struct server *s = guard_site(l, &direct, &via);
 	struct proc_result *r;
 
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--retries", "0",
-		  "--allow-domain", "127.0.0.2", url_of(s, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet",
+			  "--retries", "0", "--allow-domain", "127.0.0.2",
+			  url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	/* robots.txt, secret.html, redirected.html: each its own connection
 	 * (the listener closes them). */
 	cr_assert_geq(atomic_load(&l->conns), 3, "127.0.0.2 got %d connections",
 		      atomic_load(&l->conns));
 	cr_assert_str_eq(page(direct, "status"), "404");
-	pass();
+	fixture_pass();
 }
 
 Test(requests, refuses_malformed_networks)
@@ -891,16 +805,17 @@ Test(requests, refuses_malformed_networks)
 	struct server *s = serve(plain_site, 2, NULL);
 	struct proc_result *r;
 
-	r = trawl("bad", "crawl", "--db", fx.db, "--quiet", "--allow-network",
-		  "10.1.2.3/8", url_of(s, "/"), NULL);
-	expect_exit(r, 2, "--allow-network 10.1.2.3/8");
+	r = fixture_trawl("bad", "crawl", "--db", fx.db, "--quiet",
+			  "--allow-network", "10.1.2.3/8", url_of(s, "/"),
+			  NULL);
+	fixture_expect_exit(r, 2, "--allow-network 10.1.2.3/8");
 	cr_assert(strstr(r->err, "did you mean 10.0.0.0/8?"), "%s", r->err);
-	r = trawl("bad2", "crawl", "--db", fx.db, "--quiet", "--allow-network",
-		  "intranet", url_of(s, "/"), NULL);
-	expect_exit(r, 2, "--allow-network intranet");
+	r = fixture_trawl("bad2", "crawl", "--db", fx.db, "--quiet",
+			  "--allow-network", "intranet", url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 2, "--allow-network intranet");
 	cr_assert(strstr(r->err, "is not a network"), "%s", r->err);
 	cr_assert_eq(testsrv_page_hits(s->srv) + hits(s, "/robots.txt"), 0);
-	pass();
+	fixture_pass();
 }
 
 /* ======================================================================
@@ -920,9 +835,9 @@ Test(requests, stops_a_gzip_bomb_at_max_size)
 	const char *bytes;
 
 	cr_assert_lt(s->bomb_len, 300 << 10, "the bomb is small on the wire");
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--max-size", "1m",
-		  url_of(s, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet",
+			  "--max-size", "1m", url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	cr_assert_eq(hits(s, "/bomb.html"), 1, "too-large is not retried");
 	cr_assert_str_eq(page(url_of(s, "/bomb.html"), "error"), "too-large");
 	bytes = page(url_of(s, "/bomb.html"), "bytes");
@@ -934,7 +849,7 @@ Test(requests, stops_a_gzip_bomb_at_max_size)
 	 * the 200 MiB the body inflates to. */
 	cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
 	cr_assert_lt(ru.ru_maxrss, 100 * 1024, "peak RSS %ld KiB", ru.ru_maxrss);
-	pass();
+	fixture_pass();
 }
 
 Test(requests, cuts_off_a_trickling_server)
@@ -948,16 +863,17 @@ Test(requests, cuts_off_a_trickling_server)
 	struct proc_result *r;
 	const char *ms;
 
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", "--retries", "0",
-		  "--low-speed-time", "2", url_of(s, "/"), NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet",
+			  "--retries", "0", "--low-speed-time", "2",
+			  url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	cr_assert_str_eq(page(url_of(s, "/slow.html"), "error"), "timeout");
 	ms = page(url_of(s, "/slow.html"), "elapsed_ms");
 	cr_assert_not_null(ms);
 	cr_assert(atoll(ms) >= 1500 && atoll(ms) < 6000 * proc_slow_factor(),
 		  "cut off after %s ms, expected about 2000", ms);
 	cr_assert_lt(r->ms, 15000 * proc_slow_factor(), "took %lld ms", r->ms);
-	pass();
+	fixture_pass();
 }
 
 /* Each page links to TARGET; whether trawl follows says what it made of
@@ -1007,19 +923,41 @@ Test(requests, honours_x_robots_tag_like_meta_robots)
 				 NULL);
 	struct proc_result *r;
 
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", url_of(s, "/"),
-		  NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet",
+			  url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	for (size_t i = 0; followed[i]; i++)
 		cr_assert_eq(hits(s, followed[i]), 1, "%s not followed",
 			     followed[i]);
 	for (size_t i = 0; not_followed[i]; i++)
 		cr_assert_eq(hits(s, not_followed[i]), 0, "%s followed",
 			     not_followed[i]);
-	/* noindex: fetched and stored like any page. */
+	/* noindex: the fetch is recorded (its links followed, above), its
+	 * content is not, and the export leaves it out; a plain page keeps
+	 * its title. */
 	cr_assert_str_eq(page(url_of(s, "/noindex"), "status"), "200");
-	cr_assert_str_eq(page(url_of(s, "/noindex"), "title"), "/noindex");
-	pass();
+	cr_assert_str_eq(page(url_of(s, "/noindex"), "noindex"), "1");
+	cr_assert_null(page(url_of(s, "/noindex"), "title"));
+	cr_assert_str_eq(page(url_of(s, "/plain"), "noindex"), "0");
+	cr_assert_str_eq(page(url_of(s, "/plain"), "title"), "/plain");
+	{
+		char *out = fixture_path("pages.jsonl");
+		struct proc_result *e = fixture_trawl("export", "export", "--db", fx.db,
+						      "-o", out, NULL);
+		char *text;
+
+		fixture_expect_exit(e, 0, "trawl export");
+		text = fixture_read(out, NULL);
+		cr_assert(text && strstr(text, fixture_keep(xasprintf("\"url\":\"%s\"",
+									url_of(s, "/plain")))),
+			  "plain page exported");
+		cr_assert(!strstr(text, fixture_keep(xasprintf("\"url\":\"%s\"",
+							       url_of(s, "/noindex")))),
+			  "noindex page exported: %s", text);
+		free(text);
+		free(out);
+	}
+	fixture_pass();
 }
 
 #define TYPED(path, type, body) \
@@ -1063,16 +1001,16 @@ Test(requests, parses_only_html_and_records_the_rest)
 				 NULL);
 	struct proc_result *r;
 
-	r = trawl("crawl", "crawl", "--db", fx.db, "--quiet", url_of(s, "/"),
-		  NULL);
-	expect_exit(r, 0, "trawl crawl");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--quiet",
+			  url_of(s, "/"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl");
 	for (size_t i = 0; parsed[i]; i++) {
-		char *t = keep(xasprintf("/from/%s", parsed[i]));
+		char *t = fixture_keep(xasprintf("/from/%s", parsed[i]));
 
 		cr_assert_eq(hits(s, t), 1, "%s: its link was not followed", t);
 	}
 	for (size_t i = 0; unparsed[i]; i++) {
-		char *t = keep(xasprintf("/from/%s", unparsed[i]));
+		char *t = fixture_keep(xasprintf("/from/%s", unparsed[i]));
 		const char *u = url_of(s, unparsed_path[i]), *len;
 
 		cr_assert_eq(hits(s, t), 0, "%s was parsed", unparsed_path[i]);
@@ -1083,8 +1021,9 @@ Test(requests, parses_only_html_and_records_the_rest)
 		cr_assert(len && atoll(len) > 0, "%s: bytes %s", u, len);
 	}
 	cr_assert_str_eq(page(url_of(s, "/plain.txt"), "bytes"),
-			 keep(xasprintf("%zu", strlen(LINKS("plain")))));
+			 fixture_keep(xasprintf("%zu",
+						strlen(LINKS("plain")))));
 	cr_assert_str_eq(page(url_of(s, "/data.json"), "content_type"),
 			 "application/json");
-	pass();
+	fixture_pass();
 }

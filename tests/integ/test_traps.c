@@ -11,13 +11,14 @@
  *
  * trawl comes from $TRAWL_BIN (unset: the tests skip).  Each run has a
  * hard limit of 60 s times $TRAWL_SLOW.  Each test works in its own
- * /tmp/trawl-traps-XXXXXX, removed when the test passes and kept, with its
- * path printed, when it fails.
+ * /tmp/trawl-traps-XXXXXX (fixture.h), removed when the test passes and
+ * kept, with its path printed, when it fails.
  *
  * Tests named after a feature trawl may not have yet (Retry-After, robots
  * 5xx retry, low_speed_time, trap rules) are kept apart from the crawl of
  * the whole site so that the rest stands on its own.
  */
+#include "fixture.h"
 #include "log.h"
 #include "proc.h"
 #include "store.h"
@@ -25,16 +26,10 @@
 #include "traps.h"
 
 #include <criterion/criterion.h>
-#include <errno.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define MAX_GARBAGE 256
 
 /* The crawl of the whole site must end within this (times $TRAWL_SLOW). */
 #define SITE_BOUND_MS 30000
@@ -55,36 +50,17 @@ struct row {
 
 /* One test's world; each Criterion test runs in its own process. */
 static struct {
-	char dir[64];
 	struct traps *traps;
 	struct testsrv *srv;
 	char *origin;           /* "http://127.0.0.1:PORT" */
 	char *db;
-	bool passed;            /* set last thing in a test body */
-
 	struct row *rows;
 	size_t nrows;
-	void *mem[MAX_GARBAGE]; /* freed at the end of the test */
-	size_t nmem;
-	struct proc_result *res[MAX_GARBAGE];
-	size_t nres;
 } fx;
-
-static void *keep(void *p)
-{
-	cr_assert_lt(fx.nmem, MAX_GARBAGE);
-	fx.mem[fx.nmem++] = p;
-	return p;
-}
-
-static char *fx_path(const char *name)
-{
-	return keep(xasprintf("%s/%s", fx.dir, name));
-}
 
 static char *url_of(const char *path)
 {
-	return keep(xasprintf("%s%s", fx.origin, path));
+	return fixture_keep(xasprintf("%s%s", fx.origin, path));
 }
 
 static void rows_free(void)
@@ -104,113 +80,25 @@ static void rows_free(void)
 	fx.nrows = 0;
 }
 
-static void fx_init(void)
-{
-	memset(&fx, 0, sizeof fx);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static void fx_fini(void)
 {
-	size_t i;
-
 	traps_stop(fx.traps);
 	rows_free();
-	for (i = 0; i < fx.nres; i++) {
-		proc_result_release(fx.res[i]);
-		free(fx.res[i]);
-	}
-	if (fx.dir[0]) {
-		if (fx.passed)
-			proc_rm_rf(fx.dir);
-		else
-			fprintf(stderr, "test failed: kept its files in %s\n",
-				fx.dir);
-	}
-	for (i = 0; i < fx.nmem; i++)
-		free(fx.mem[i]);
-	memset(&fx, 0, sizeof fx);
+	fixture_fini();
 }
 
-TestSuite(traps, .init = fx_init, .fini = fx_fini, .timeout = 300);
-
-static const char *trawl_bin(void)
-{
-	const char *bin = getenv("TRAWL_BIN");
-
-	if (!bin || !*bin)
-		cr_skip_test("TRAWL_BIN is not set; run them with make integ");
-	cr_assert_eq(access(bin, X_OK), 0, "TRAWL_BIN=%s: %s", bin,
-		     strerror(errno));
-	return bin;
-}
+TestSuite(traps, .init = fixture_init, .fini = fx_fini, .timeout = 300);
 
 /* Make the temp dir and serve the trap site with ROBOTS. */
 static void fx_start(enum traps_robots robots)
 {
-	trawl_bin();
-	snprintf(fx.dir, sizeof fx.dir, "/tmp/trawl-traps-XXXXXX");
-	cr_assert_not_null(mkdtemp(fx.dir), "mkdtemp: %s", strerror(errno));
+	fixture_trawl_bin();
+	fixture_mkdtemp("traps");
 	fx.traps = traps_start(robots);
 	cr_assert_not_null(fx.traps, "the trap server did not start");
 	fx.srv = traps_srv(fx.traps);
-	fx.origin = keep(testsrv_url(fx.srv, ""));
-	fx.db = fx_path("trawl.db");
-}
-
-static void pass(void)
-{
-	fx.passed = true;
-}
-
-/* Run trawl with the arguments after TAG (NULL-terminated); output is
- * captured in TAG.out and TAG.err in the temp dir. */
-static struct proc_result *trawl(const char *tag, ...)
-{
-	struct proc_opts o = { 0 };
-	struct proc_result *r = xcalloc(1, sizeof *r);
-	char *argv[64];
-	const char *s;
-	int n = 0, i;
-	va_list ap;
-
-	argv[n++] = xstrdup(trawl_bin());
-	va_start(ap, tag);
-	while ((s = va_arg(ap, const char *)) && n < 63)
-		argv[n++] = xstrdup(s);
-	va_end(ap);
-	argv[n] = NULL;
-
-	o.out_file = fx_path(keep(xasprintf("%s.out", tag)));
-	o.err_file = fx_path(keep(xasprintf("%s.err", tag)));
-	o.timeout_ms = (long long)(60000 * proc_slow_factor());
-	cr_assert_lt(fx.nres, MAX_GARBAGE);
-	fx.res[fx.nres++] = r;
-	cr_assert_eq(proc_run(argv, &o, r), 0, "could not run %s", argv[0]);
-	for (i = 0; i < n; i++)
-		free(argv[i]);
-	cr_assert_not(r->timed_out, "trawl %s timed out after %lld ms; "
-		      "stderr:\n%.3000s", tag, r->ms, r->err);
-	return r;
-}
-
-static void expect_exit(const struct proc_result *r, int code, const char *what)
-{
-	cr_assert_eq(r->exit_code, code,
-		     "%s: exit status %d (signal %d), expected %d; stderr:\n"
-		     "%.3000s", what, r->exit_code, r->signal, code, r->err);
-}
-
-/* Write TEXT to NAME in the temp dir; returns its path. */
-static char *write_file(const char *name, const char *text)
-{
-	char *path = fx_path(name);
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
-	return path;
+	fx.origin = fixture_keep(testsrv_url(fx.srv, ""));
+	fx.db = fixture_path("trawl.db");
 }
 
 /* ---- the database --------------------------------------------------- */
@@ -225,23 +113,18 @@ static char *col_str(sqlite3_stmt *st, int i)
 /* Load every URL of JOB with its page into fx.rows. */
 static void load_rows(const char *job)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	rows_free();
-	rc = sqlite3_open_v2(fx.db, &db, SQLITE_OPEN_READONLY, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "%s: %s", fx.db, sqlite3_errmsg(db));
-	rc = sqlite3_prepare_v2(db,
+	st = fixture_db_query(fx.db,
 		"SELECT u.url, u.state, u.reason, u.depth, p.id IS NOT NULL,"
 		" p.status, p.error, p.final_url, p.title, p.content_type,"
 		" p.elapsed_ms"
 		" FROM urls u JOIN jobs j ON j.id = u.job"
 		" LEFT JOIN pages p ON p.url_id = u.id"
-		" WHERE j.name = ?1 ORDER BY u.id", -1, &st, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "%s: %s", fx.db, sqlite3_errmsg(db));
-	sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
+		" WHERE j.name = %Q ORDER BY u.id", job);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct row *w;
 
@@ -262,9 +145,9 @@ static void load_rows(const char *job)
 		w->content_type = col_str(st, 9);
 		w->elapsed_ms = sqlite3_column_int64(st, 10);
 	}
-	cr_assert_eq(rc, SQLITE_DONE, "%s: %s", fx.db, sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	cr_assert_eq(rc, SQLITE_DONE, "%s: %s", fx.db,
+		     sqlite3_errmsg(sqlite3_db_handle(st)));
+	fixture_db_done(st);
 	cr_assert_gt(fx.nrows, 0, "job %s has no URLs", job);
 }
 
@@ -376,40 +259,6 @@ static void expect_private_untouched(void)
 		     hits_under("/trap/private/"));
 }
 
-/* Valid UTF-8 (no overlong forms, surrogates, or beyond U+10FFFF). */
-static bool valid_utf8(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	while (*s) {
-		unsigned c = *s, len, k;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			s++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return false;
-		for (k = 1; k < len; k++) {
-			if ((s[k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		s += len;
-	}
-	return true;
-}
-
 /* The titles of the four charset pages (fx.rows loaded): valid UTF-8
  * with the right characters. */
 static void expect_charset_titles(void)
@@ -428,8 +277,8 @@ static void expect_charset_titles(void)
 	w = page_of("/trap/charset/bad-utf8.html");
 	expect_ok_page(w, NULL);
 	cr_assert_not_null(w->title);
-	cr_assert(valid_utf8(w->title), "title is not valid UTF-8: %s",
-		  w->title);
+	cr_assert(fixture_utf8(w->title, strlen(w->title), NULL),
+		  "title is not valid UTF-8: %s", w->title);
 	cr_assert(strncmp(w->title, "Bad ", 4) == 0 &&
 		  strstr(w->title, "bytes, caf\xc3\xa9"),
 		  "title \"%s\", expected \"Bad \xef\xbf\xbd\xef\xbf\xbd bytes, "
@@ -444,11 +293,11 @@ static struct proc_result *crawl_site(const char *job, long long *ms)
 	char depth[16];
 
 	snprintf(depth, sizeof depth, "%d", SITE_DEPTH);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--job", job,
-		  "--workers", "2", "--max-depth", depth, "--timeout", "10",
-		  "--low-speed-time", "2", "--max-size", "1m", "--retries", "2",
-		  "--retry-delay", "200",
-		  url_of("/"), NULL);
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--job", job,
+			  "--workers", "2", "--max-depth", depth,
+			  "--timeout", "10", "--low-speed-time", "2",
+			  "--max-size", "1m", "--retries", "2",
+			  "--retry-delay", "200", url_of("/"), NULL);
 	*ms = r->ms;
 	fprintf(stderr, "traps: the crawl of the trap site took %lld ms\n",
 		r->ms);
@@ -466,7 +315,7 @@ Test(traps, whole_site_is_crawled_in_bounded_time_and_each_trap_recorded)
 
 	fx_start(TRAPS_ROBOTS_RULES);
 	r = crawl_site("site", &ms);
-	expect_exit(r, 0, "trawl crawl of the trap site");
+	fixture_expect_exit(r, 0, "trawl crawl of the trap site");
 	cr_assert_not(r->leftovers, "trawl left processes behind: %s",
 		      r->leftover_desc);
 
@@ -586,7 +435,7 @@ Test(traps, whole_site_is_crawled_in_bounded_time_and_each_trap_recorded)
 	expect_ok_page(page_of("/trap/rate/503.html"), "Rate 503");
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/rate/503.html"),
 		     TRAPS_RATE_FAILS + 1);
-	pass();
+	fixture_pass();
 }
 
 /* Titles of pages whose charset is declared in the header, in <meta>
@@ -596,25 +445,26 @@ Test(traps, titles_are_decoded_by_header_and_meta_charset)
 	struct proc_result *r;
 
 	fx_start(TRAPS_ROBOTS_RULES);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "charset",
-		  "--workers", "2", "--max-depth", "0",
-		  url_of("/trap/charset/header-latin1.html"),
-		  url_of("/trap/charset/meta-latin1.html"),
-		  url_of("/trap/charset/meta-http-equiv.html"),
-		  url_of("/trap/charset/bad-utf8.html"), NULL);
-	expect_exit(r, 0, "trawl crawl of the charset pages");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--job", "charset",
+			  "--workers", "2", "--max-depth", "0",
+			  url_of("/trap/charset/header-latin1.html"),
+			  url_of("/trap/charset/meta-latin1.html"),
+			  url_of("/trap/charset/meta-http-equiv.html"),
+			  url_of("/trap/charset/bad-utf8.html"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl of the charset pages");
 	load_rows("charset");
 	expect_charset_titles();
-	pass();
+	fixture_pass();
 }
 
 /* ---- robots.txt variants -------------------------------------------- */
 
 static struct proc_result *crawl_small(const char *job)
 {
-	return trawl("crawl", "crawl", "--db", fx.db, "--job", job,
-		     "--workers", "2", "--retries", "1", "--retry-delay", "100",
-		     url_of("/trap/small.html"), NULL);
+	return fixture_trawl("crawl", "crawl", "--db", fx.db, "--job", job,
+			     "--workers", "2", "--retries", "1",
+			     "--retry-delay", "100", url_of("/trap/small.html"),
+			     NULL);
 }
 
 /* RFC 9309: a 4xx robots.txt means no rules. */
@@ -624,13 +474,13 @@ Test(traps, robots_txt_404_allows_everything)
 
 	fx_start(TRAPS_ROBOTS_404);
 	r = crawl_small("r404");
-	expect_exit(r, 0, "trawl crawl, robots.txt 404");
+	fixture_expect_exit(r, 0, "trawl crawl, robots.txt 404");
 	cr_assert_eq(testsrv_hits(fx.srv, "/robots.txt"), 1);
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/small.html"), 1);
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/open.html"), 1);
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/private/"), 1);
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/private/secret.html"), 1);
-	pass();
+	fixture_pass();
 }
 
 /* RFC 9309: a robots.txt that keeps answering 5xx means disallow all:
@@ -644,13 +494,13 @@ Test(traps, robots_txt_500_disallows_the_host)
 
 	fx_start(TRAPS_ROBOTS_500);
 	r = crawl_small("r500");
-	expect_exit(r, 0, "trawl crawl, robots.txt 500");
+	fixture_expect_exit(r, 0, "trawl crawl, robots.txt 500");
 	log = testsrv_log(fx.srv, &n);
 	for (i = 0; i < n; i++)
 		if (strcmp(log[i].path, "/robots.txt") != 0)
 			break;
 	cr_assert_eq(i, n, "requested %s although robots.txt answers 500",
-		     i < n ? keep(xstrdup(log[i].path)) : "");
+		     i < n ? fixture_keep(xstrdup(log[i].path)) : "");
 	testsrv_log_free(log, n);
 	/* Asked once and once more (--retries 1), then given up. */
 	n = testsrv_hits(fx.srv, "/robots.txt");
@@ -662,7 +512,7 @@ Test(traps, robots_txt_500_disallows_the_host)
 		  "the seed should be skipped as robots-unavailable (%s, %s)",
 		  w ? url_state_name(w->state) : "no row",
 		  w ? or_null(w->reason) : "");
-	pass();
+	fixture_pass();
 }
 
 /* A robots.txt that answered 500 is asked again later; once it answers,
@@ -676,14 +526,14 @@ Test(traps, robots_txt_500_is_retried_later_then_obeyed)
 
 	fx_start(TRAPS_ROBOTS_500_ONCE);
 	r = crawl_small("r500once");
-	expect_exit(r, 0, "trawl crawl, robots.txt 500 then 200");
+	fixture_expect_exit(r, 0, "trawl crawl, robots.txt 500 then 200");
 	log = testsrv_log(fx.srv, &n);
 	for (i = 0; i < n && robots < 2; i++) {
 		if (strcmp(log[i].path, "/robots.txt") == 0)
 			robots++;
 		else
 			cr_assert_fail("requested %s before robots.txt answered",
-				       keep(xstrdup(log[i].path)));
+				       fixture_keep(xstrdup(log[i].path)));
 	}
 	testsrv_log_free(log, n);
 	cr_assert_geq(testsrv_hits(fx.srv, "/robots.txt"), 2,
@@ -691,7 +541,7 @@ Test(traps, robots_txt_500_is_retried_later_then_obeyed)
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/small.html"), 1);
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/open.html"), 1);
 	expect_private_untouched();
-	pass();
+	fixture_pass();
 }
 
 /* A redirected robots.txt is followed (RFC 9309: at least five hops) and
@@ -702,13 +552,13 @@ Test(traps, robots_txt_redirect_is_followed)
 
 	fx_start(TRAPS_ROBOTS_REDIRECT);
 	r = crawl_small("rredir");
-	expect_exit(r, 0, "trawl crawl, robots.txt redirected");
+	fixture_expect_exit(r, 0, "trawl crawl, robots.txt redirected");
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/robots/real.txt"), 1,
 		     "the robots.txt redirect was not followed");
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/small.html"), 1);
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/open.html"), 1);
 	expect_private_untouched();
-	pass();
+	fixture_pass();
 }
 
 /* ---- features that may be missing ----------------------------------- */
@@ -722,10 +572,11 @@ Test(traps, retry_after_on_429_is_honoured)
 	size_t n, i;
 
 	fx_start(TRAPS_ROBOTS_RULES);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "ra",
-		  "--workers", "1", "--max-depth", "0", "--retries", "3",
-		  "--retry-delay", "50", url_of("/trap/rate/429.html"), NULL);
-	expect_exit(r, 0, "trawl crawl of a 429 page");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--job", "ra",
+			  "--workers", "1", "--max-depth", "0",
+			  "--retries", "3", "--retry-delay", "50",
+			  url_of("/trap/rate/429.html"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl of a 429 page");
 	times_of("/trap/rate/429.html", t, 8, &n);
 	cr_assert_eq(n, TRAPS_RATE_FAILS + 1, "%zu requests", n);
 	for (i = 1; i < n; i++)
@@ -734,7 +585,7 @@ Test(traps, retry_after_on_429_is_honoured)
 			      "Retry-After: 1", i + 1, t[i] - t[i - 1]);
 	load_rows("ra");
 	expect_ok_page(page_of("/trap/rate/429.html"), "Rate 429");
-	pass();
+	fixture_pass();
 }
 
 /* With a long timeout, the low-speed limit (low_speed_time 2 s) still
@@ -747,19 +598,20 @@ Test(traps, low_speed_time_cuts_off_a_trickle_before_the_timeout)
 	size_t n;
 
 	fx_start(TRAPS_ROBOTS_RULES);
-	conf = write_file("slow.json", "{ \"low_speed_time\": 2, "
-			  "\"timeout\": 60, \"retries\": 0 }\n");
-	r = trawl("crawl", "crawl", "-c", conf, "--db", fx.db, "--job",
-		  "slow", "--workers", "1", "--max-depth", "0",
-		  url_of("/trap/slow/trickle.html"), NULL);
-	expect_exit(r, 0, "trawl crawl of the trickle with low_speed_time 2");
+	conf = fixture_write("slow.json", "{ \"low_speed_time\": 2, "
+			     "\"timeout\": 60, \"retries\": 0 }\n");
+	r = fixture_trawl("crawl", "crawl", "-c", conf, "--db", fx.db, "--job",
+			  "slow", "--workers", "1", "--max-depth", "0",
+			  url_of("/trap/slow/trickle.html"), NULL);
+	fixture_expect_exit(r, 0,
+			    "trawl crawl of the trickle with low_speed_time 2");
 	times_of("/trap/slow/trickle.html", t, 4, &n);
 	cr_assert_eq(n, 1);
 	cr_assert_lt(r->ms, (long long)(10000 * proc_slow_factor()),
 		     "the trickle was cut off only after %lld ms", r->ms);
 	load_rows("slow");
 	expect_error(page_of("/trap/slow/trickle.html"), "timeout");
-	pass();
+	fixture_pass();
 }
 
 /* Without --max-depth, the trap rules alone bound the infinite spaces:
@@ -773,12 +625,13 @@ Test(traps, trap_rules_bound_infinite_spaces_without_max_depth)
 	size_t n;
 
 	fx_start(TRAPS_ROBOTS_RULES);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "rules",
-		  "--workers", "2", "--max-segment-repeats", "2",
-		  "--max-query-variants", "5", "--max-pages-per-host", "60",
-		  url_of("/trap/loop/"), url_of("/trap/query?p=0"),
-		  url_of("/trap/cal/2026/11"), NULL);
-	expect_exit(r, 0, "trawl crawl of the infinite spaces");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--job", "rules",
+			  "--workers", "2", "--max-segment-repeats", "2",
+			  "--max-query-variants", "5",
+			  "--max-pages-per-host", "60",
+			  url_of("/trap/loop/"), url_of("/trap/query?p=0"),
+			  url_of("/trap/cal/2026/11"), NULL);
+	fixture_expect_exit(r, 0, "trawl crawl of the infinite spaces");
 	load_rows("rules");
 
 	n = pages_under("/trap/loop/");
@@ -804,7 +657,7 @@ Test(traps, trap_rules_bound_infinite_spaces_without_max_depth)
 	cr_assert_leq(n, 60, "%zu requests to the host", n);
 	cr_assert_gt(pages_under("/trap/cal/"), 1);
 	cr_assert_leq(pages_under("/trap/cal/"), 60);
-	pass();
+	fixture_pass();
 }
 
 /* --max-redirects 12 lets the 12-hop chain reach its page, stored under
@@ -815,10 +668,11 @@ Test(traps, max_redirects_sets_how_many_hops_are_followed)
 	const struct row *w;
 
 	fx_start(TRAPS_ROBOTS_RULES);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "twelve",
-		  "--workers", "1", "--max-depth", "0", "--max-redirects", "12",
-		  url_of("/trap/redir/long/0"), NULL);
-	expect_exit(r, 0, "trawl crawl --max-redirects 12");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--job", "twelve",
+			  "--workers", "1", "--max-depth", "0",
+			  "--max-redirects", "12", url_of("/trap/redir/long/0"),
+			  NULL);
+	fixture_expect_exit(r, 0, "trawl crawl --max-redirects 12");
 	load_rows("twelve");
 	w = page_of("/trap/redir/long/0");
 	expect_ok_page(w, "Long end");
@@ -828,18 +682,19 @@ Test(traps, max_redirects_sets_how_many_hops_are_followed)
 	cr_assert_eq(hits_under("/trap/redir/long/"), TRAPS_LONG_HOPS + 1);
 
 	testsrv_log_clear(fx.srv);
-	fx.db = fx_path("two.db");
-	r = trawl("crawl2", "crawl", "--db", fx.db, "--job", "two",
-		  "--workers", "1", "--max-depth", "0", "--max-redirects", "2",
-		  url_of("/trap/redir/long/0"), NULL);
-	expect_exit(r, 0, "trawl crawl --max-redirects 2");
+	fx.db = fixture_path("two.db");
+	r = fixture_trawl("crawl2", "crawl", "--db", fx.db, "--job", "two",
+			  "--workers", "1", "--max-depth", "0",
+			  "--max-redirects", "2", url_of("/trap/redir/long/0"),
+			  NULL);
+	fixture_expect_exit(r, 0, "trawl crawl --max-redirects 2");
 	load_rows("two");
 	w = page_of("/trap/redir/long/0");
 	cr_assert_not_null(w->error, "a chain past --max-redirects has no error");
 	cr_assert_eq(hits_under("/trap/redir/long/"), 3,
 		     "%zu requests with --max-redirects 2",
 		     hits_under("/trap/redir/long/"));
-	pass();
+	fixture_pass();
 }
 
 /* A redirect whose hop robots.txt disallows ends the chain as an
@@ -853,10 +708,11 @@ Test(traps, redirect_into_a_disallowed_path_is_stored_as_the_redirect)
 	const struct row *w;
 
 	fx_start(TRAPS_ROBOTS_RULES);
-	r = trawl("crawl", "crawl", "--db", fx.db, "--job", "rprivate",
-		  "--workers", "1", "--max-depth", "0",
-		  url_of("/trap/redir/private"), NULL);
-	expect_exit(r, 0, "trawl crawl of a redirect into /trap/private/");
+	r = fixture_trawl("crawl", "crawl", "--db", fx.db, "--job", "rprivate",
+			  "--workers", "1", "--max-depth", "0",
+			  url_of("/trap/redir/private"), NULL);
+	fixture_expect_exit(r, 0,
+			    "trawl crawl of a redirect into /trap/private/");
 	expect_private_untouched();
 	cr_assert_eq(testsrv_hits(fx.srv, "/trap/redir/private"), 1);
 	load_rows("rprivate");
@@ -871,5 +727,5 @@ Test(traps, redirect_into_a_disallowed_path_is_stored_as_the_redirect)
 		  strcmp(w->final_url,
 			 url_of("/trap/private/from-redirect.html")) == 0,
 		  "final_url %s", or_null(w->final_url));
-	pass();
+	fixture_pass();
 }

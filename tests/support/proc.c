@@ -3,7 +3,9 @@
  *
  * Runs in the test process; called a few times per integration test.
  * Waiting is a 5 ms WNOHANG poll: simple, bounded, and good enough for
- * processes that live a second or two.
+ * processes that live a second or two.  The test process has other
+ * threads (libmicrohttpd's), so the child's environment is built before
+ * fork.
  */
 #include "proc.h"
 
@@ -20,10 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static void sleep_ms(long ms)
 {
@@ -95,7 +100,40 @@ int proc_rm_rf(const char *path)
 	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void child(char *const argv[], const struct proc_opts *o)
+/* environ with O->env laid over it, or NULL if O sets none.  Caller
+ * frees the array (not the strings, which are borrowed). */
+static char **make_env(const struct proc_opts *o)
+{
+	size_t n = 0, k = 0, i, j;
+	char **env;
+
+	if (!o->env)
+		return NULL;
+	while (environ[n])
+		n++;
+	while (o->env[k])
+		k++;
+	env = xcalloc(n + k + 1, sizeof *env);
+	for (i = j = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t len = eq ? (size_t)(eq - environ[i]) + 1 : 0;
+		size_t m;
+		bool replaced = false;
+
+		for (m = 0; m < k && len; m++)
+			if (strncmp(o->env[m], environ[i], len) == 0)
+				replaced = true;
+		if (!replaced)
+			env[j++] = environ[i];
+	}
+	for (i = 0; i < k; i++)
+		env[j++] = (char *)o->env[i];
+	env[j] = NULL;
+	return env;
+}
+
+/* Between fork and exec: system calls only. */
+static void child(char *const argv[], char **env, const struct proc_opts *o)
 {
 	int fd;
 
@@ -103,6 +141,7 @@ static void child(char *const argv[], const struct proc_opts *o)
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
 		_exit(126);
@@ -112,6 +151,17 @@ static void child(char *const argv[], const struct proc_opts *o)
 	fd = open(o->err_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
 		_exit(126);
+	if (o->fsize_limit > 0) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(126);
+		rl.rlim_cur = (rlim_t)o->fsize_limit;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(126);
+	}
 	if (o->drop_privileges && geteuid() == 0) {
 		if (setgroups(0, NULL) < 0 || setgid(o->gid) < 0 ||
 		    setuid(o->uid) < 0) {
@@ -121,8 +171,11 @@ static void child(char *const argv[], const struct proc_opts *o)
 			_exit(126);
 		}
 	}
-	execv(argv[0], argv);
-	dprintf(STDERR_FILENO, "proc: execv %s: %s\n", argv[0],
+	if (env)
+		execve(argv[0], argv, env);
+	else
+		execv(argv[0], argv);
+	dprintf(STDERR_FILENO, "proc: exec %s: %s\n", argv[0],
 		strerror(errno));
 	_exit(127);
 }
@@ -198,28 +251,44 @@ static bool reap_group(pid_t pgid, char **desc)
 	return true;
 }
 
-int proc_run(char *const argv[], const struct proc_opts *o,
-	     struct proc_result *r)
+pid_t proc_spawn(char *const argv[], const struct proc_opts *o)
 {
-	long long start = now_ms(), deadline;
-	long long timeout = o->timeout_ms > 0 ? o->timeout_ms : 60000;
+	char **env = make_env(o);
 	pid_t pid;
-	int st = 0;
 
-	memset(r, 0, sizeof *r);
-	r->sig_ms = -1;
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "proc: fork: %s\n", strerror(errno));
+		free(env);
 		return -1;
 	}
 	if (pid == 0)
-		child(argv, o);
+		child(argv, env, o);
 	setpgid(pid, pid);
+	free(env);
+	return pid;
+}
 
-	deadline = start + timeout;
+bool proc_running(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return false;
+	return si.si_pid == 0;
+}
+
+void proc_wait(pid_t pid, const struct proc_opts *o, struct proc_result *r)
+{
+	long long start = now_ms();
+	long long deadline = start + (o->timeout_ms > 0 ? o->timeout_ms : 60000);
+	int st = 0;
+
+	memset(r, 0, sizeof *r);
+	r->sig_ms = -1;
 	for (;;) {
 		pid_t w = waitpid(pid, &st, WNOHANG);
 
@@ -258,6 +327,18 @@ int proc_run(char *const argv[], const struct proc_opts *o,
 		r->out = xstrdup("");
 	if (!r->err)
 		r->err = xstrdup("");
+}
+
+int proc_run(char *const argv[], const struct proc_opts *o,
+	     struct proc_result *r)
+{
+	pid_t pid = proc_spawn(argv, o);
+
+	if (pid < 0) {
+		memset(r, 0, sizeof *r);
+		return -1;
+	}
+	proc_wait(pid, o, r);
 	return 0;
 }
 

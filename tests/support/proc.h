@@ -8,6 +8,11 @@
  * The calling process becomes a child subreaper (PR_SET_CHILD_SUBREAPER) so
  * that such orphans are reparented to it and reaped here, not left as
  * zombies under an init that may not reap.
+ *
+ * The test process has libmicrohttpd's threads running: everything the
+ * child needs (its environment above all) is built before fork, and the
+ * child makes only system calls before exec.  Waiting is a 5 ms WNOHANG
+ * poll.
  */
 #ifndef TRAWL_TEST_PROC_H
 #define TRAWL_TEST_PROC_H
@@ -30,6 +35,10 @@ struct proc_opts {
 	void *ready_arg;
 	int sig;
 	bool sig_group;
+	/* Set in the child only: */
+	const char *const *env; /* "NAME=VALUE" entries laid over the
+	                           environment, NULL-terminated; or NULL */
+	long long fsize_limit;  /* > 0: its RLIMIT_FSIZE, in bytes */
 };
 
 struct proc_result {
@@ -45,11 +54,25 @@ struct proc_result {
 	size_t out_len, err_len;
 };
 
-/* Run ARGV (argv[0] is a path) to completion.  Returns 0, or -1 if it
- * could not be started (logged).  Caller releases R with
- * proc_result_release(). */
+/* Run ARGV (argv[0] is a path) to completion: proc_spawn() then
+ * proc_wait().  Returns 0, or -1 if it could not be started (logged).
+ * Caller releases R with proc_result_release(). */
 int proc_run(char *const argv[], const struct proc_opts *o,
 	     struct proc_result *r);
+
+/* Start ARGV in the background.  Returns its pid (also its process
+ * group), or -1 if it could not be started (logged).  Finish with
+ * proc_wait(), called exactly once. */
+pid_t proc_spawn(char *const argv[], const struct proc_opts *o);
+
+/* True while PID (from proc_spawn()) has not exited; does not reap it. */
+bool proc_running(pid_t pid);
+
+/* Wait for PID (from proc_spawn() with the same out/err files in O) up to
+ * O's time limit from now, sending O's fault signal when it is ready, then
+ * SIGKILL its group.  Fills R; ms and sig_ms count from the start of the
+ * wait.  Caller releases R with proc_result_release(). */
+void proc_wait(pid_t pid, const struct proc_opts *o, struct proc_result *r);
 void proc_result_release(struct proc_result *r);
 
 /* TRAWL_SLOW from the environment (sanitizer builds run slower), at

@@ -19,44 +19,22 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "tmpstore.h"
 #include "url.h"
 
-static char dir[] = "/tmp/test_frontier.XXXXXX";
-static char dbpath[PATH_MAX];
-static struct store *st;
+static struct tmpstore ts;
 static struct frontier *fr;
-static int64_t job;
-
-static void open_store(void)
-{
-	bool resumed;
-
-	st = store_open(dbpath, STORE_RW);
-	cr_assert_not_null(st, "store_open %s", dbpath);
-	cr_assert_eq(store_job_claim(st, "test", "{}", &job, &resumed), 0);
-}
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir), "mkdtemp");
-	snprintf(dbpath, sizeof dbpath, "%s/trawl.db", dir);
-	open_store();
+	tmpstore_init(&ts, "test_frontier");
 }
 
 static void teardown(void)
 {
-	char p[PATH_MAX + 8];
-
 	frontier_free(fr);
 	fr = NULL;
-	store_close(st);
-	st = NULL;
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath);
-	unlink(p);
-	rmdir(dir);
+	tmpstore_release(&ts);
 }
 
 TestSuite(frontier, .init = setup, .fini = teardown, .timeout = 20);
@@ -64,7 +42,7 @@ TestSuite(frontier, .init = setup, .fini = teardown, .timeout = 20);
 /* A frontier over the store, loaded as the coordinator does at start. */
 static void start(size_t window, int per_host, long delay_ms)
 {
-	fr = frontier_new(st, job, window, per_host, delay_ms);
+	fr = frontier_new(ts.st, ts.job, window, per_host, delay_ms);
 	cr_assert_not_null(fr);
 	cr_assert_eq(frontier_load(fr), 0);
 }
@@ -761,7 +739,7 @@ static void mark_done(const struct fentry *e)
 	pr.status = 200;
 	pr.depth = e->depth;
 	pr.fetched_at = 1795302000000LL;
-	cr_assert_eq(store_page_add(st, job, &pr, URL_DONE), 1);
+	cr_assert_eq(store_page_add(ts.st, ts.job, &pr, URL_DONE), 1);
 }
 
 Test(frontier, load_after_reopen_rebuilds_seen_set_and_queue)
@@ -778,7 +756,7 @@ Test(frontier, load_after_reopen_rebuilds_seen_set_and_queue)
 		snprintf(u, sizeof u, "http://h%d.com/p%d", i % 3, i);
 		cr_assert_eq(add(u, i % 4), 1);
 	}
-	cr_assert_eq(store_url_add(st, job, fp_of("http://out.com/"), "http://out.com/",
+	cr_assert_eq(store_url_add(ts.st, ts.job, fp_of("http://out.com/"), "http://out.com/",
 				   1, 0, URL_SKIPPED, "scope", &id), 1);
 	for (i = 0; i < DONE; i++) {
 		e = pop_at(0);
@@ -794,9 +772,8 @@ Test(frontier, load_after_reopen_rebuilds_seen_set_and_queue)
 	frontier_free(fr);
 	fr = NULL;
 	free(e); /* in flight: the caller's, not freed by frontier_free() */
-	store_close(st);
+	tmpstore_reopen(&ts);
 
-	open_store();
 	start(1000, 1000, 0);
 	cr_expect_eq(frontier_seen_count(fr), N + 1, "every URL, skipped ones too");
 	for (i = 0; i < N; i++) {
@@ -834,8 +811,7 @@ Test(frontier, load_with_small_window_resumes_everything)
 	}
 	frontier_free(fr);
 	fr = NULL;
-	store_close(st);
-	open_store();
+	tmpstore_reopen(&ts);
 	start(W, 1000, 0);
 	cr_expect_eq(frontier_waiting(fr), W);
 	cr_expect_eq(frontier_seen_count(fr), N);
@@ -890,12 +866,11 @@ Test(frontier, retry_scheduled_in_the_store_still_waits_after_reload)
 	e = pop_at(now);
 	expect_url(e, "http://a.com/late");
 	id = e->id;
-	cr_assert_eq(store_url_retry(st, id, 2, wall_ms() + 60000), 0);
+	cr_assert_eq(store_url_retry(ts.st, id, 2, wall_ms() + 60000), 0);
 	free(e); /* the crawl stops with its retry pending */
 	frontier_free(fr);
 	fr = NULL;
-	store_close(st);
-	open_store();
+	tmpstore_reopen(&ts);
 	start(100, 4, 0);
 	e = pop_at(now_ms());
 	expect_url(e, "http://a.com/now");

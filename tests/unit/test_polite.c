@@ -20,51 +20,29 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "tmpstore.h"
 #include "url.h"
 
-static char dir[] = "/tmp/test_polite.XXXXXX";
-static char dbpath[PATH_MAX];
-static struct store *st;
+static struct tmpstore ts;
 static struct frontier *fr;
-static int64_t job;
-
-static void open_store(void)
-{
-	bool resumed;
-
-	st = store_open(dbpath, STORE_RW);
-	cr_assert_not_null(st, "store_open %s", dbpath);
-	cr_assert_eq(store_job_claim(st, "test", "{}", &job, &resumed), 0);
-}
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir), "mkdtemp");
-	snprintf(dbpath, sizeof dbpath, "%s/trawl.db", dir);
-	open_store();
+	tmpstore_init(&ts, "test_polite");
 }
 
 static void teardown(void)
 {
-	char p[PATH_MAX + 8];
-
 	frontier_free(fr);
 	fr = NULL;
-	store_close(st);
-	st = NULL;
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath);
-	unlink(p);
-	rmdir(dir);
+	tmpstore_release(&ts);
 }
 
 TestSuite(polite, .init = setup, .fini = teardown, .timeout = 20);
 
 static void start_with(long delay_ms, const struct frontier_policy *pol)
 {
-	fr = frontier_new(st, job, 1000, 4, delay_ms);
+	fr = frontier_new(ts.st, ts.job, 1000, 4, delay_ms);
 	cr_assert_not_null(fr);
 	if (pol)
 		frontier_set_policy(fr, pol);
@@ -451,13 +429,12 @@ Test(polite, limits_are_rebuilt_from_the_store_on_reload)
 	cr_assert_eq(add("http://a.com/q?x=1"), 1);
 	cr_assert_null(admit("http://a.com/q?x=2"));
 	cr_assert_eq(add("http://a.com/q?x=2"), 1);
-	cr_assert_eq(store_url_add(st, job, fp_of("http://a.com/q?x=3"),
+	cr_assert_eq(store_url_add(ts.st, ts.job, fp_of("http://a.com/q?x=3"),
 				   "http://a.com/q?x=3", 1, 0, URL_SKIPPED,
 				   "query-limit", &id), 1);
 	frontier_free(fr);
 	fr = NULL;
-	store_close(st);
-	open_store();
+	tmpstore_reopen(&ts);
 	start_with(0, &pol);
 	cr_expect_str_eq(admit("http://a.com/q?x=4"), "query-limit");
 	cr_expect_null(admit("http://a.com/other"), "2 of 3 taken; skipped rows not counted");

@@ -1,11 +1,14 @@
 /*
- * test_proto.c - crawler/proto.c: order and result messages survive the
- * trip, and a reader refuses what a well-behaved peer cannot have sent
- * (links blob not matching nlinks, missing fields, trailing bytes).
+ * test_proto.c - crawler/proto.c: order, result and cookies messages
+ * survive the trip, and a reader refuses what a well-behaved peer cannot
+ * have sent (links blob not matching nlinks, missing fields, trailing
+ * bytes, cookie lines over the caps or not as announced).
  */
 #include "proto.h"
 
 #include <criterion/criterion.h>
+
+#include "cookies.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,4 +295,116 @@ Test(proto, rejects_order_with_unterminated_url)
 	ipc_feed(&in, frame, sizeof frame);
 	cr_assert_eq(ipc_next(&in, &f), 1);
 	cr_expect_eq(proto_get_order(&f, &url), -1);
+}
+
+/* ---- cookies ---- */
+
+static const char jar2[] =
+	"#HttpOnly_a.com\tFALSE\t/\tFALSE\t0\tsid\tabc\n"
+	".b.com\tTRUE\t/x\tTRUE\t1999999999\tk\t\n";
+
+Test(proto, round_trips_cookies)
+{
+	struct ipc_frame f;
+	const char *text = NULL;
+	size_t len = 0;
+
+	proto_put_cookies(&out, jar2, sizeof jar2 - 1);
+	proto_put_cookies(&out, NULL, 0);
+	transfer();
+	cr_assert_eq(ipc_next(&in, &f), 1);
+	cr_assert_eq(f.type, IPC_COOKIES);
+	cr_assert_eq(f.id, 0);
+	cr_assert_eq(proto_get_cookies(&f, &text, &len), 0);
+	cr_assert_eq(len, sizeof jar2 - 1);
+	cr_expect_str_eq(text, jar2);
+	cr_assert_eq(ipc_next(&in, &f), 1);
+	cr_assert_eq(proto_get_cookies(&f, &text, &len), 0, "an empty jar");
+	cr_expect_eq(len, 0);
+}
+
+/* A cookies frame of COUNT and TEXT (LEN bytes), as a peer could write it. */
+static int get_raw_cookies(uint32_t count, const char *text, size_t len)
+{
+	struct ipc_frame f;
+	const char *t;
+	size_t n;
+
+	ipc_begin(&out, IPC_COOKIES, 0);
+	ipc_put_u32(&out, count);
+	ipc_put_strn(&out, text, len);
+	ipc_end(&out);
+	next_frame(&f);
+	return proto_get_cookies(&f, &t, &n);
+}
+
+Test(proto, rejects_cookies_not_as_announced)
+{
+	cr_expect_eq(get_raw_cookies(1, jar2, sizeof jar2 - 1), -1, "count low");
+	cr_expect_eq(get_raw_cookies(3, jar2, sizeof jar2 - 1), -1, "count high");
+	cr_expect_eq(get_raw_cookies(2, jar2, sizeof jar2 - 2), -1,
+		     "last line without its newline");
+	cr_expect_eq(get_raw_cookies(3, "a\n\nb\n", 5), -1, "an empty line");
+	cr_expect_eq(get_raw_cookies(1, "a\rb\n", 4), -1, "a CR");
+	cr_expect_eq(get_raw_cookies(1, "a\0b\n", 4), -1, "a NUL");
+	cr_expect_eq(get_raw_cookies(0, NULL, 0), -1, "a NULL text");
+	cr_expect_eq(get_raw_cookies(2, jar2, sizeof jar2 - 1), 0, "as sent");
+}
+
+Test(proto, rejects_cookies_over_the_caps)
+{
+	size_t big = COOKIES_TEXT_MAX + 2, i;
+	uint32_t n;
+	char *t = malloc(big);
+
+	/* One line too long. */
+	memset(t, 'x', COOKIES_LINE_MAX + 1);
+	t[COOKIES_LINE_MAX + 1] = '\n';
+	cr_expect_eq(get_raw_cookies(1, t, COOKIES_LINE_MAX + 2), -1, "long line");
+	t[COOKIES_LINE_MAX] = '\n';
+	cr_expect_eq(get_raw_cookies(1, t, COOKIES_LINE_MAX + 1), 0, "longest line");
+	/* Too many lines, and too many bytes. */
+	for (i = 0; i < 2 * (COOKIES_MAX + 1); i += 2) {
+		t[i] = 'c';
+		t[i + 1] = '\n';
+	}
+	cr_expect_eq(get_raw_cookies(COOKIES_MAX + 1, t, 2 * (COOKIES_MAX + 1)), -1,
+		     "too many lines");
+	cr_expect_eq(get_raw_cookies(COOKIES_MAX, t, 2 * COOKIES_MAX), 0,
+		     "as many lines as may be");
+	for (i = 0, n = 0; i < big; i++) {
+		t[i] = i % 4096 == 4095 || i == big - 1 ? '\n' : 'y';
+		n += t[i] == '\n';
+	}
+	cr_expect_eq(get_raw_cookies(n, t, big), -1, "over COOKIES_TEXT_MAX bytes");
+	free(t);
+}
+
+Test(proto, rejects_cookies_with_id_flags_or_trailing_bytes)
+{
+	struct ipc_frame f;
+	const char *t;
+	size_t n;
+
+	ipc_begin(&out, IPC_COOKIES, 5);
+	ipc_put_u32(&out, 0);
+	ipc_put_str(&out, "");
+	ipc_end(&out);
+	ipc_begin(&out, IPC_COOKIES, 0);
+	ipc_set_flags(&out, 1);
+	ipc_put_u32(&out, 0);
+	ipc_put_str(&out, "");
+	ipc_end(&out);
+	ipc_begin(&out, IPC_COOKIES, 0);
+	ipc_put_u32(&out, 0);
+	ipc_put_str(&out, "");
+	ipc_put_u32(&out, 0);
+	ipc_end(&out);
+	transfer();
+	cr_assert_eq(ipc_next(&in, &f), 1);
+	cr_expect_eq(proto_get_cookies(&f, &t, &n), -1, "an id");
+	cr_assert_eq(ipc_next(&in, &f), 1);
+	cr_expect_eq(proto_get_cookies(&f, &t, &n), -1, "flags");
+	cr_assert_eq(ipc_next(&in, &f), 1);
+	cr_expect_eq(proto_get_cookies(&f, &t, &n), -1, "trailing bytes");
 }
