@@ -954,8 +954,6 @@ Test(requests, honours_x_robots_tag_like_meta_robots)
 		cr_assert(!strstr(text, fixture_keep(xasprintf("\"url\":\"%s\"",
 							       url_of(s, "/noindex")))),
 			  "noindex page exported: %s", text);
-		free(text);
-		free(out);
 	}
 	fixture_pass();
 }

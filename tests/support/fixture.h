@@ -77,6 +77,9 @@ const char *fixture_mkdtemp(const char *kind);
 /* The test's dir, "" before fixture_mkdtemp(). */
 const char *fixture_dir(void);
 
+/* The strings these return belong to the fixture (fixture_keep()): they
+ * are freed when the test ends; do not free them. */
+
 /* DIR/ followed by the printf-formatted name. */
 char *fixture_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes TEXT to DIR/NAME; returns the path. */
