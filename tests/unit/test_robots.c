@@ -428,3 +428,67 @@ Test(robots, reads_nothing_past_the_body)
 		free(b);
 	}
 }
+
+/* RFC 9309 section 5.1, "Simple Example", read by each of its crawlers. */
+static bool rfc_allows(const char *agent, const char *path)
+{
+	static const char txt[] =
+		"User-Agent: *\n"
+		"Disallow: *.gif$\n"
+		"Disallow: /example/\n"
+		"Allow: /publications/\n"
+		"\n"
+		"User-Agent: foobot\n"
+		"Disallow:/\n"
+		"Allow:/example/page.html\n"
+		"Allow:/example/allowed.gif\n"
+		"\n"
+		"User-Agent: barbot\n"
+		"User-Agent: bazbot\n"
+		"Disallow: /example/page.html\n"
+		"\n"
+		"User-Agent: quxbot\n";
+	struct robots *r = robots_parse(txt, sizeof txt - 1, agent);
+	bool ok = robots_allowed(r, path);
+
+	robots_free(r);
+	return ok;
+}
+
+Test(robots, rfc9309_simple_example)
+{
+	/* foobot: only the two allowed files. */
+	cr_expect(rfc_allows("foobot", "/example/page.html"));
+	cr_expect(rfc_allows("foobot", "/example/allowed.gif"));
+	cr_expect_not(rfc_allows("foobot", "/example/other.html"));
+	cr_expect_not(rfc_allows("foobot", "/publications/"));
+	cr_expect_not(rfc_allows("foobot", "/"));
+	/* barbot and bazbot share a group: all but /example/page.html. */
+	cr_expect_not(rfc_allows("barbot", "/example/page.html"));
+	cr_expect_not(rfc_allows("bazbot", "/example/page.html"));
+	cr_expect(rfc_allows("barbot", "/example/other.html"));
+	cr_expect(rfc_allows("bazbot", "/picture.gif"));
+	/* quxbot has an empty group: everything. */
+	cr_expect(rfc_allows("quxbot", "/example/page.html"));
+	cr_expect(rfc_allows("quxbot", "/a.gif"));
+	/* Anyone else reads the "*" group. */
+	cr_expect_not(rfc_allows("trawl", "/example/x.html"));
+	cr_expect_not(rfc_allows("trawl", "/images/a.gif"));
+	cr_expect(rfc_allows("trawl", "/images/a.gif?size=2"), "$ anchors the end");
+	cr_expect(rfc_allows("trawl", "/publications/"));
+	cr_expect(rfc_allows("trawl", "/index.html"));
+}
+
+/* RFC 9309 section 5.2, "Longest Match". */
+Test(robots, rfc9309_longest_match_example)
+{
+	static const char txt[] = "User-Agent: foobot\n"
+				  "Allow: /example/page/\n"
+				  "Disallow: /example/page/disallowed.gif\n";
+	struct robots *r = robots_parse(txt, sizeof txt - 1, "foobot");
+
+	cr_expect(robots_allowed(r, "/example/page/"));
+	cr_expect(robots_allowed(r, "/example/page/index.html"));
+	cr_expect_not(robots_allowed(r, "/example/page/disallowed.gif"));
+	robots_free(r);
+}
