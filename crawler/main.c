@@ -469,10 +469,20 @@ static int cmd_status(int argc, char **argv)
 		printf("%s\n", c.nhttp ? "" : " none");
 		printf("items: %lld, %lld invalid\n", (long long)c.items,
 		       (long long)c.invalid_items);
-		for (i = 0; i < c.nextractors; i++)
-			printf("  %s: %lld, %lld invalid\n", c.extractors[i].name,
-			       (long long)c.extractors[i].n,
-			       (long long)c.extractors[i].invalid);
+		{
+			int64_t listed = 0;
+
+			for (i = 0; i < c.nextractors; i++) {
+				printf("  %s: %lld, %lld invalid\n", c.extractors[i].name,
+				       (long long)c.extractors[i].n,
+				       (long long)c.extractors[i].invalid);
+				listed += c.extractors[i].n;
+			}
+			/* job_counts keeps the first extractors by name. */
+			if (listed < c.items)
+				printf("  (%lld items of further extractors not listed)\n",
+				       (long long)(c.items - listed));
+		}
 	}
 	ret = EXIT_OK;
 out:

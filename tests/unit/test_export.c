@@ -2176,3 +2176,23 @@ Test(export, status_counts_items_per_extractor_and_invalid_ones, .timeout = 60)
 	free(out);
 	free(err);
 }
+
+/* status lists the first 32 extractors by name and says what it left out,
+ * rather than dropping the rest silently. */
+Test(export, status_says_when_extractors_are_left_out, .timeout = 60)
+{
+	int64_t a = add_page("http://h.com/a", 200, NULL, T0);
+	char *out, *err, name[16];
+
+	for (int i = 0; i < 34; i++) {
+		snprintf(name, sizeof name, "x%02d", i);
+		add_item(a, name, "{}", NULL);
+	}
+	cr_assert_eq(TRAWL(&out, &err, "status", "-d", dbpath), 0, "%s", err);
+	cr_expect(strstr(out, "items: 34, 0 invalid\n"), "%s", out);
+	cr_expect(strstr(out, "  x31: 1, 0 invalid\n"), "%s", out);
+	cr_expect(!strstr(out, "  x32:"), "%s", out);
+	cr_expect(strstr(out, "  (2 items of further extractors not listed)\n"), "%s", out);
+	free(out);
+	free(err);
+}
